@@ -1,0 +1,100 @@
+'use strict';
+// Loads an Action the way Auth0 does: a CommonJS module compiled with node:vm.compileFunction in
+// the main context, its `require` resolved from the Action's own npm dependencies only.
+
+const vm = require('node:vm');
+const path = require('node:path');
+const { createRequire } = require('node:module');
+
+const HANDLERS = ['onExecutePostLogin', 'onContinuePostLogin'];
+
+class ActionLoadError extends Error {
+  constructor(type, message, line) {
+    super(message);
+    this.claimlabType = type;
+    this.line = line;
+  }
+}
+
+// Module-level code runs once per loaded Action and is reused across executions, as on Auth0's
+// Node 22 runtime; a top-level throw is re-thrown on every later execution.
+function loadAction(spec, makeConsole) {
+  const { source, filename, modulesDir } = spec;
+  let fn;
+  try {
+    fn = vm.compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname', 'console'], {
+      filename,
+    });
+  } catch (err) {
+    return { error: new ActionLoadError('SyntaxError', `${err.name}: ${err.message}`, syntaxLine(err, filename)) };
+  }
+  // Resolution starts in the dependency folder, which holds nothing but the declared packages,
+  // so an undeclared package is "Cannot find module" here as it is on Auth0.
+  const actionRequire = createRequire(path.join(modulesDir, '__action__.js'));
+  const module = { exports: {} };
+  return {
+    module,
+    init() {
+      if (this.initialised) {
+        if (this.initError) throw this.initError;
+        return;
+      }
+      this.initialised = true;
+      try {
+        fn.call(module.exports, module.exports, actionRequire, module, filename, path.dirname(filename), makeConsole());
+      } catch (err) {
+        this.initError = err;
+        throw err;
+      }
+    },
+    handler(name) {
+      const exported = module.exports;
+      if (exported === null || (typeof exported !== 'object' && typeof exported !== 'function')) {
+        throw new ActionLoadError('BadExportError', 'The Action must export an object.', null);
+      }
+      const fn = exported[name];
+      if (fn === undefined) {
+        const found = HANDLERS.filter((h) => typeof exported[h] === 'function');
+        const hint = found.length ? ` It exports ${found.join(', ')}.` : ' It exports no handler.';
+        throw new ActionLoadError(
+          'BadExportError',
+          `The Action does not export "${name}".${hint} Add "exports.${name} = async (event, api) => { ... };".`,
+          null,
+        );
+      }
+      if (typeof fn !== 'function' || fn.constructor.name !== 'AsyncFunction') {
+        throw new ActionLoadError(
+          'BadExportError',
+          `Invalid function signature for the "${name}" handler. Use "exports.${name} = async function(event, api) { }" as the signature.`,
+          null,
+        );
+      }
+      return fn;
+    },
+  };
+}
+
+// A vm SyntaxError's stack starts with "<filename>:<line>"; that is the only place the line lives.
+function syntaxLine(err, filename) {
+  const first = String(err.stack || '').split('\n', 1)[0];
+  if (first.startsWith(filename + ':')) {
+    const n = Number.parseInt(first.slice(filename.length + 1), 10);
+    if (Number.isFinite(n)) return n;
+  }
+  return null;
+}
+
+// The first stack frame inside the Action's file gives the line a learner needs.
+function actionLine(err, filename) {
+  const stack = String((err && err.stack) || '');
+  for (const frame of stack.split('\n')) {
+    const at = frame.indexOf(filename + ':');
+    if (at >= 0) {
+      const n = Number.parseInt(frame.slice(at + filename.length + 1), 10);
+      if (Number.isFinite(n)) return n;
+    }
+  }
+  return null;
+}
+
+module.exports = { loadAction, actionLine, ActionLoadError, HANDLERS };

@@ -1,0 +1,216 @@
+'use strict';
+// Outbound HTTP from Actions. In "mock" mode every request made through node:http, node:https or
+// fetch (axios, got and friends sit on these) is answered by the run's mock routes, served by a
+// real HTTP server on 127.0.0.1 so clients see real sockets and streams. An unmatched request fails
+// like a DNS failure would, naming the URL and how to mock it. "live" lets requests through.
+
+const http = require('node:http');
+const https = require('node:https');
+const { pick } = require('./rotation');
+
+const ORIGINAL = {
+  httpRequest: http.request,
+  httpsRequest: https.request,
+  fetch: globalThis.fetch,
+};
+const TARGET_HEADER = 'x-claimlab-target';
+
+let server = null;
+let serverPort = 0;
+let serverAgent = null;
+let currentContext = () => null;
+
+// Rotation counters live for the worker's life, so "the n-th call with seed s" is reproducible.
+const rotationCounters = new Map();
+
+function routeFor(routes, method, url) {
+  if (!routes) return undefined;
+  const bare = url.split('?', 1)[0];
+  for (const key of [`${method} ${url}`, url, `${method} ${bare}`, bare]) {
+    if (Object.prototype.hasOwnProperty.call(routes, key)) return { key, spec: routes[key] };
+  }
+  for (const key of Object.keys(routes)) {
+    if (!key.endsWith('*')) continue;
+    const space = key.indexOf(' ');
+    const hasMethod = space > 0 && !key.slice(0, space).includes('/');
+    const keyMethod = hasMethod ? key.slice(0, space) : null;
+    const prefix = (hasMethod ? key.slice(space + 1) : key).slice(0, -1);
+    if ((keyMethod === null || keyMethod === method) && url.startsWith(prefix)) return { key, spec: routes[key] };
+  }
+  return undefined;
+}
+
+function resolveSpec(key, spec) {
+  if (spec && Array.isArray(spec.choices)) {
+    const seed = Number(spec.seed || 0);
+    const counterKey = `${key}\u0000${seed}`;
+    const n = rotationCounters.get(counterKey) || 0;
+    rotationCounters.set(counterKey, n + 1);
+    return spec.choices[pick(seed, n, spec.choices.length)];
+  }
+  return spec;
+}
+
+function responseParts(spec) {
+  const headers = { ...(spec.headers || {}) };
+  let body;
+  if (spec.json !== undefined) {
+    body = Buffer.from(JSON.stringify(spec.json));
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+      headers['content-type'] = 'application/json; charset=utf-8';
+    }
+  } else if (spec.body_base64 !== undefined) {
+    body = Buffer.from(spec.body_base64, 'base64');
+  } else {
+    body = Buffer.from(spec.body === undefined ? '' : String(spec.body));
+  }
+  return { status: spec.status || 200, headers, body };
+}
+
+function noMockError(method, url) {
+  const err = new Error(
+    `claimlab: no mock route for ${method} ${url} (network="mock" keeps Actions offline). ` +
+      `Mock it with mocks={"${method} ${url}": {"status": 200, "json": {...}}}, or run with network="live".`,
+  );
+  err.code = 'ECLAIMLAB_NO_MOCK';
+  err.errno = -3008;
+  err.syscall = 'getaddrinfo';
+  err.hostname = safeHost(url);
+  return err;
+}
+
+function safeHost(url) {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+function recordRequest(ctx, method, url, mocked) {
+  if (ctx && ctx.requests) ctx.requests.push({ method, url, mocked });
+}
+
+// --- node:http / node:https ---------------------------------------------------------------------
+
+function normaliseArgs(defaultProtocol, args) {
+  let url = null;
+  let options = {};
+  let callback;
+  for (const arg of args) {
+    if (typeof arg === 'function') callback = arg;
+    else if (typeof arg === 'string' || arg instanceof URL) url = new URL(String(arg));
+    else if (arg && typeof arg === 'object') options = arg;
+  }
+  const protocol = options.protocol || (url && url.protocol) || defaultProtocol;
+  const hostname = (options.hostname || (options.host && String(options.host).replace(/:\d+$/, '')) ||
+    (url && url.hostname) || 'localhost').replace(/^\[|\]$/g, '');
+  const port = options.port || (url && url.port) || '';
+  const path = options.path || (url ? url.pathname + url.search : '/');
+  const method = String(options.method || 'GET').toUpperCase();
+  const defaultPort = protocol === 'https:' ? '443' : '80';
+  const host = hostname.includes(':') ? `[${hostname}]` : hostname;
+  const fullUrl = `${protocol}//${host}${port && String(port) !== defaultPort ? ':' + port : ''}${path}`;
+  const headers = { ...(options.headers || {}) };
+  return { method, fullUrl, headers, callback, options, url };
+}
+
+function interceptingRequest(defaultProtocol, original) {
+  return function request(...args) {
+    const ctx = currentContext();
+    if (!ctx || (ctx.network === 'live' && !ctx.routes)) return original.apply(this, args);
+    const { method, fullUrl, headers, callback, options } = normaliseArgs(defaultProtocol, args);
+    const match = routeFor(ctx.routes, method, fullUrl);
+    if (!match && ctx.network === 'live') return original.apply(this, args);
+    recordRequest(ctx, method, fullUrl, Boolean(match));
+    const req = ORIGINAL.httpRequest(
+      {
+        host: '127.0.0.1',
+        port: serverPort,
+        method,
+        path: '/',
+        agent: serverAgent,
+        headers: { ...headers, [TARGET_HEADER]: fullUrl, 'x-claimlab-run': String(ctx.runId) },
+        timeout: options.timeout,
+      },
+      callback,
+    );
+    if (!match) process.nextTick(() => req.destroy(noMockError(method, fullUrl)));
+    return req;
+  };
+}
+
+function interceptingGet(requestFn) {
+  return function get(...args) {
+    const req = requestFn.apply(this, args);
+    req.end();
+    return req;
+  };
+}
+
+// --- fetch ----------------------------------------------------------------------------------------
+
+async function interceptingFetch(input, init) {
+  const ctx = currentContext();
+  if (!ctx) return ORIGINAL.fetch(input, init);
+  const request = new Request(input, init);
+  const method = request.method.toUpperCase();
+  const match = routeFor(ctx.routes, method, request.url);
+  if (!match && ctx.network === 'live') return ORIGINAL.fetch(input, init);
+  recordRequest(ctx, method, request.url, Boolean(match));
+  if (!match) throw new TypeError('fetch failed', { cause: noMockError(method, request.url) });
+  const { status, headers, body } = responseParts(resolveSpec(match.key, match.spec));
+  const nullBody = method === 'HEAD' || [101, 204, 205, 304].includes(status);
+  const response = new Response(nullBody ? null : body, { status, headers });
+  Object.defineProperty(response, 'url', { value: request.url });
+  return response;
+}
+
+// --- the mock server --------------------------------------------------------------------------------
+
+function answer(req, res, lookupContext) {
+  const target = req.headers[TARGET_HEADER];
+  const ctx = lookupContext(req.headers['x-claimlab-run']);
+  const match = ctx && routeFor(ctx.routes, req.method, target);
+  req.resume();
+  req.on('end', () => {
+    if (!match) {
+      res.destroy();
+      return;
+    }
+    const { status, headers, body } = responseParts(resolveSpec(match.key, match.spec));
+    res.writeHead(status, { ...headers, 'content-length': body.length });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+}
+
+function install({ context, contextForRun }) {
+  currentContext = context;
+  server = http.createServer((req, res) => answer(req, res, contextForRun));
+  server.keepAliveTimeout = 60_000;
+  serverAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  http.request = interceptingRequest('http:', ORIGINAL.httpRequest);
+  https.request = interceptingRequest('https:', ORIGINAL.httpsRequest);
+  http.get = interceptingGet(http.request);
+  https.get = interceptingGet(https.request);
+  if (ORIGINAL.fetch) globalThis.fetch = interceptingFetch;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      serverPort = server.address().port;
+      server.unref();
+      resolve(serverPort);
+    });
+  });
+}
+
+function isNetworkError(err) {
+  for (let e = err, depth = 0; e && depth < 5; e = e.cause, depth += 1) {
+    if (e.code === 'ECLAIMLAB_NO_MOCK') return true;
+    if (typeof e.code === 'string' && /^(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(e.code)) return true;
+    if (e.isAxiosError && e.code === 'ERR_NETWORK') return true;
+  }
+  return false;
+}
+
+module.exports = { install, isNetworkError, routeFor };

@@ -1,1 +1,69 @@
-"""claimlab."""
+"""claimlab: add custom claims to ID tokens with Auth0 Actions, locally, in Jupyter.
+
+Run a post-login Action unchanged on Node.js, log a user in on a local tenant, decode the ID
+token and see the claim, then deploy the Action to a real tenant. Notebooks import from here
+only.
+"""
+
+from claimlab.claims import DroppedClaim, apply_claim_rules
+from claimlab.dogs import fetch_image
+from claimlab.errors import (
+    ActionError,
+    ActionNetworkError,
+    ActionRuntimeError,
+    ActionSyntaxError,
+    ActionTimeoutError,
+    BadExportError,
+    ClaimError,
+    ClaimlabError,
+    ClaimsTooLargeError,
+    DependencyError,
+    DeployError,
+    EventError,
+    LoginDenied,
+    TokenError,
+    WorkerCrashError,
+)
+from claimlab.events import make_event, preset_names, sample_event
+from claimlab.runtime import Action, ActionResult, run_action, run_flow, run_many
+from claimlab.tenant import Explanation, LocalTenant, LoginResult, explain
+from claimlab.tokens import DecodedToken, TokenSize, decode_token, token_size
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Action",
+    "ActionError",
+    "ActionNetworkError",
+    "ActionResult",
+    "ActionRuntimeError",
+    "ActionSyntaxError",
+    "ActionTimeoutError",
+    "BadExportError",
+    "ClaimError",
+    "ClaimlabError",
+    "ClaimsTooLargeError",
+    "DecodedToken",
+    "DependencyError",
+    "DeployError",
+    "DroppedClaim",
+    "EventError",
+    "Explanation",
+    "LocalTenant",
+    "LoginDenied",
+    "LoginResult",
+    "TokenError",
+    "TokenSize",
+    "WorkerCrashError",
+    "apply_claim_rules",
+    "decode_token",
+    "explain",
+    "fetch_image",
+    "make_event",
+    "preset_names",
+    "run_action",
+    "run_flow",
+    "run_many",
+    "sample_event",
+    "token_size",
+]

@@ -266,7 +266,11 @@ def _suggest(claim: str) -> str:
 
 
 def _evaluate(
-    claim: str, token: str, scopes: frozenset[str], audience: str | None
+    claim: str,
+    token: str,
+    scopes: frozenset[str],
+    audience: str | None,
+    auth0_api: bool | None = None,
 ) -> DroppedClaim | None:
     """Apply the silent-drop rules to one claim name; ``None`` means Auth0 keeps it."""
     if not isinstance(claim, str):
@@ -315,7 +319,9 @@ def _evaluate(
 
     # Checked before the scope rule on purpose: on an Auth0 API audience, requesting the
     # scope would not bring a profile claim back, so this is the reason worth reporting.
-    if token == ACCESS_TOKEN and is_auth0_api_audience(audience):
+    if auth0_api is None:
+        auth0_api = is_auth0_api_audience(audience)
+    if token == ACCESS_TOKEN and auth0_api:
         return drop(
             Rule.AUTH0_API_AUDIENCE,
             f"{claim!r} is not namespaced, and this access token's audience {audience!r} is "
@@ -392,13 +398,16 @@ def apply_claim_rules(
     token: str,
     scope: str | Sequence[str] | None,
     audience: str | None = None,
+    auth0_api: bool | None = None,
 ) -> tuple[dict[str, object], list[DroppedClaim]]:
     """Split the custom claims set for one token into what Auth0 keeps and what it drops.
 
     ``custom`` is the flow's merged claims for that token (see :func:`merge_claims`);
     ``token`` is ``"id_token"`` or ``"access_token"``; ``scope`` is the requested scope;
     ``audience`` is the access token's audience (ignored for ID tokens, whose audience is
-    the application). Both results keep the order of ``custom``.
+    the application). Both results keep the order of ``custom``. ``auth0_api`` says whether
+    that audience is one of the tenant's own Auth0 APIs; by default it is inferred from an
+    ``auth0.com`` host, and a local tenant on another domain says so itself.
 
     Raises :class:`~claimlab.errors.ClaimsTooLargeError` if the kept claims exceed
     :data:`CUSTOM_CLAIMS_LIMIT`: unlike the other rules, Auth0 fails the whole login then.
@@ -409,7 +418,7 @@ def apply_claim_rules(
     kept: dict[str, object] = {}
     dropped: list[DroppedClaim] = []
     for name, value in custom.items():
-        verdict = _evaluate(name, token, scopes, audience)
+        verdict = _evaluate(name, token, scopes, audience, auth0_api)
         if verdict is None:
             kept[name] = value
         else:

@@ -1,0 +1,216 @@
+"""``claimlab`` on the command line: run an Action, log in, print the JWKS, decode a token.
+
+Exit codes: 0 success; 1 the Action failed, the login was denied, or the token is invalid;
+2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from claimlab import events
+from claimlab.errors import ActionError, ClaimlabError, LoginDenied, TokenError
+from claimlab.runtime import Action, run_flow
+from claimlab.runtime import dependencies as deps
+
+
+class _Usage(Exception):
+    """Bad input from the command line: exit 2 with the message."""
+
+
+def _secrets(pairs: Sequence[str]) -> dict[str, str]:
+    secrets = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise _Usage(f"--secret takes NAME=VALUE, got {name or pair!r}")
+        secrets[name] = value
+    return secrets
+
+
+def _event(spec: str | None) -> dict[str, Any]:
+    if spec is None:
+        return events.load_event(None)
+    if spec not in events.preset_names() and not Path(spec).is_file():
+        raise _Usage(
+            f"--event {spec!r} is neither a preset ({', '.join(events.preset_names())}) "
+            "nor a JSON file"
+        )
+    return events.load_event(spec)
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _add_action_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--event", help="a preset name or an override JSON file")
+    parser.add_argument("--secret", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--dependency", action="append", default=[], metavar="NAME@VERSION")
+    parser.add_argument("--network", choices=["mock", "live"], default="mock")
+    parser.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _actions(args: argparse.Namespace) -> list[Action]:
+    return [
+        Action.load(a, secrets=_secrets(args.secret), dependencies=args.dependency)
+        for a in args.actions
+    ]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    result = run_flow(
+        _actions(args),
+        _event(args.event),
+        network=args.network,
+        timeout=args.timeout,
+    )
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(result.summary())
+    return 1 if result.error else 0
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from claimlab.tenant import LocalTenant
+
+    tenant = LocalTenant(network=args.network)
+    for action in _actions(args):
+        tenant.bind(action)
+    try:
+        result = tenant.login(
+            args.user,
+            client_id=args.client_id,
+            scope=args.scope,
+            audience=args.audience,
+            flow=args.flow,
+            timeout=args.timeout,
+        )
+    except LoginDenied as denied:
+        if args.json:
+            _print_json({"error": denied.error, "error_description": denied.error_description})
+        else:
+            print(str(denied), file=sys.stderr)
+        return 1
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(f"ID token for {result.claims['sub']} ({args.flow} login):")
+        for name, value in result.claims.items():
+            print(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
+        for warning in result.warnings:
+            print(f"  dropped {warning.claim} from the {warning.token}: {warning.reason}")
+    return 0
+
+
+def cmd_jwks(args: argparse.Namespace) -> int:
+    from claimlab.tenant import LocalTenant
+
+    _print_json(LocalTenant().jwks())
+    return 0
+
+
+def cmd_decode(args: argparse.Namespace) -> int:
+    from claimlab.tenant import LocalTenant
+    from claimlab.tokens import decode_token
+
+    jwks: Any = args.jwks
+    if jwks is None:
+        tenant = LocalTenant()
+        jwks = tenant.jwks()
+        issuer = args.issuer or tenant.issuer
+    else:
+        issuer = args.issuer
+    try:
+        decoded = decode_token(args.token, jwks=jwks, audience=args.audience, issuer=issuer)
+    except TokenError as exc:
+        if args.json:
+            _print_json({"valid": False, "error": type(exc).__name__, "reason": str(exc)})
+        else:
+            print(f"invalid token: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        _print_json(
+            {"valid": True, "header": decoded.header, "claims": decoded.claims, "checks": decoded.checks}
+        )
+    else:
+        print(json.dumps(decoded.header, indent=2))
+        print(json.dumps(decoded.claims, indent=2, ensure_ascii=False))
+        for check in decoded.checks:
+            print(f"ok: {check}")
+    return 0
+
+
+def cmd_prefetch(args: argparse.Namespace) -> int:
+    folder = deps.modules_dir(args.dependencies)
+    versions = deps.installed_versions(args.dependencies)
+    pinned = ", ".join(f"{name}@{version}" for name, version in versions.items())
+    print(f"installed {pinned or 'nothing'} into {folder}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claimlab", description="Run Auth0 post-login Actions locally and inspect tokens."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run Actions (in binding order) against a mock event")
+    run.add_argument("actions", nargs="+", metavar="ACTION.js")
+    _add_action_options(run)
+    run.set_defaults(func=cmd_run)
+
+    login = sub.add_parser("login", help="log a user in on the local tenant and print the tokens")
+    login.add_argument("actions", nargs="*", metavar="ACTION.js")
+    _add_action_options(login)
+    login.add_argument("--user", default="alice", help="alice, bob, carol or dana")
+    login.add_argument("--client-id")
+    login.add_argument("--scope", default="openid profile email")
+    login.add_argument("--audience")
+    login.add_argument(
+        "--flow", choices=["interactive", "silent", "refresh", "password", "device"],
+        default="interactive",
+    )
+    login.set_defaults(func=cmd_login)
+
+    jwks = sub.add_parser("jwks", help="print the local tenant's JWKS")
+    jwks.set_defaults(func=cmd_jwks)
+
+    decode = sub.add_parser("decode", help="decode and verify a token")
+    decode.add_argument("token")
+    decode.add_argument("--jwks", help="a JWKS URL or file (default: the local tenant's)")
+    decode.add_argument("--audience")
+    decode.add_argument("--issuer")
+    decode.add_argument("--json", action="store_true")
+    decode.set_defaults(func=cmd_decode)
+
+    prefetch = sub.add_parser("prefetch", help="install Action dependencies for offline use")
+    prefetch.add_argument("dependencies", nargs="+", metavar="NAME@VERSION")
+    prefetch.set_defaults(func=cmd_prefetch)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ActionError as exc:
+        # Raised by a login whose Action failed: the learner's mistake, not claimlab's.
+        print(f"Action failed: {exc}", file=sys.stderr)
+        return 1
+    except (_Usage, ClaimlabError, OSError) as exc:
+        print(f"claimlab {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,7 @@
+"""The local tenant: users, applications, keys and post-login bindings in a Python object."""
+
+from claimlab.tenant.directory import Application, User
+from claimlab.tenant.local import LocalTenant
+from claimlab.tenant.login import Explanation, LoginResult, explain
+
+__all__ = ["Application", "Explanation", "LocalTenant", "LoginResult", "User", "explain"]

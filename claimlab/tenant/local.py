@@ -1,0 +1,432 @@
+"""``LocalTenant``: an Auth0 tenant in a Python object, the default for every notebook.
+
+It holds what a login needs: a signing key (kept under ``$CLAIMLAB_HOME/keys``, reused across
+runs, rotatable), applications, sample users, and the Actions bound to post-login in order.
+``login()`` builds the event Auth0 would send, runs the bound Actions on the Node runtime,
+applies Auth0's claim rules and mints tokens shaped like Auth0's.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from claimlab import claims as claim_rules
+from claimlab import events, tokens
+from claimlab.errors import ClaimlabError, LoginDenied
+from claimlab.runtime import Action, run_flow
+from claimlab.runtime.run import Network
+from claimlab.tenant.directory import Application, User, sample_applications, sample_users
+from claimlab.tenant.login import LoginResult
+
+Flow = Literal["interactive", "silent", "refresh", "password", "device"]
+
+# Which Auth0 protocol each flow is, and which event preset it starts from.
+_FLOWS: dict[str, tuple[str, str]] = {
+    "interactive": ("interactive", "oidc-basic-profile"),
+    "silent": ("silent", "oidc-basic-profile"),
+    "refresh": ("refresh", "oauth2-refresh-token"),
+    "password": ("interactive", "oauth2-password"),
+    "device": ("interactive", "oauth2-device-code"),
+}
+# Flows where Auth0 hands the Action the user's roles in event.authorization. Refresh-token
+# exchanges and silent renews come without it (see claimlab.events).
+_WITH_AUTHORIZATION = {"interactive", "password", "device"}
+
+ACCESS_TOKEN_LIFETIME = 86400
+DEFAULT_SCOPE = "openid profile email"
+DEFAULT_API = "https://api.dogfy.example/"
+"""A custom API (resource server) of the sample tenant, for access tokens with custom claims."""
+
+
+class LocalTenant:
+    """A local Auth0 tenant: keys, applications, users and post-login bindings.
+
+    >>> tenant = LocalTenant()
+    >>> tenant.bind("actions/assign-random-dog.js", dependencies=["axios@1.7.9"])
+    >>> result = tenant.login("alice")
+    >>> result.claims["https://dogfy.com/random_dog"]
+    """
+
+    def __init__(
+        self,
+        name: str = "dev-claimlab",
+        *,
+        domain: str | None = None,
+        issuer: str | None = None,
+        network: Network = "mock",
+        mocks: Mapping[str, Any] | None = None,
+        keys: tokens.KeyStore | None = None,
+    ) -> None:
+        self.name = name
+        self.domain = domain or f"{name}.claimlab.local"
+        # Auth0's issuer is the tenant URL with a trailing slash.
+        self.issuer = issuer or f"https://{self.domain}/"
+        self.network: Network = network
+        self.mocks = dict(mocks or {})
+        self.keys = keys or tokens.KeyStore.for_tenant(name)
+        self.users: dict[str, User] = sample_users()
+        self.applications: dict[str, Application] = sample_applications(self.domain)
+        self.apis: list[str] = [DEFAULT_API]
+        self.bindings: list[Action] = []
+        self._sessions = 0
+
+    # --- setup ---------------------------------------------------------------------------------
+
+    @property
+    def default_client_id(self) -> str:
+        """The SPA, like the tutorial's React sample app."""
+        return next(a.client_id for a in self.applications.values() if a.app_type == "spa")
+
+    @property
+    def management_audience(self) -> str:
+        return f"{self.issuer}api/v2/"
+
+    def bind(
+        self,
+        action: str | Path | Action,
+        *,
+        name: str | None = None,
+        secrets: Mapping[str, str] | None = None,
+        dependencies: Iterable[str] | None = None,
+        position: int | None = None,
+    ) -> Action:
+        """Bind an Action to post-login (the dashboard's drag into the Login flow).
+
+        Binding a name that is already bound replaces it in place, as a redeploy does.
+        """
+        loaded = Action.load(action, name=name, secrets=secrets, dependencies=dependencies)
+        for index, bound in enumerate(self.bindings):
+            if bound.name == loaded.name:
+                self.bindings[index] = loaded
+                return loaded
+        if len(self.bindings) >= 20:
+            raise ClaimlabError("Auth0 allows 20 Actions per trigger; unbind one first.")
+        self.bindings.insert(len(self.bindings) if position is None else position, loaded)
+        return loaded
+
+    def unbind(self, name: str) -> None:
+        """Remove an Action from post-login."""
+        before = len(self.bindings)
+        self.bindings = [a for a in self.bindings if a.name != name]
+        if len(self.bindings) == before:
+            bound = ", ".join(a.name for a in self.bindings) or "none"
+            raise ClaimlabError(f"No Action named {name!r} is bound (bound: {bound}).")
+
+    def user(self, who: str | User) -> User:
+        """Find a user by handle (``"alice"``), user id or email."""
+        if isinstance(who, User):
+            return who
+        for handle, user in self.users.items():
+            if who in (handle, user.user_id, user.email):
+                return user
+        known = ", ".join(self.users)
+        raise ClaimlabError(f"No user {who!r} in the local tenant. Sample users: {known}.")
+
+    def application(self, client_id: str | None) -> Application:
+        client_id = client_id or self.default_client_id
+        try:
+            return self.applications[client_id]
+        except KeyError:
+            known = ", ".join(f"{a.client_id} ({a.name})" for a in self.applications.values())
+            raise ClaimlabError(f"Unknown client_id {client_id!r}. Applications: {known}.") from None
+
+    def jwks(self) -> dict[str, Any]:
+        """The tenant's ``/.well-known/jwks.json``."""
+        return self.keys.jwks()
+
+    def rotate_key(self) -> tokens.SigningKey:
+        """Start signing with a new key; the old one stays in the JWKS for a while."""
+        return self.keys.rotate()
+
+    def discovery(self) -> dict[str, Any]:
+        """The tenant's ``/.well-known/openid-configuration``."""
+        base = self.issuer
+        return {
+            "issuer": base,
+            "authorization_endpoint": f"{base}authorize",
+            "token_endpoint": f"{base}oauth/token",
+            "device_authorization_endpoint": f"{base}oauth/device/code",
+            "userinfo_endpoint": f"{base}userinfo",
+            "jwks_uri": f"{base}.well-known/jwks.json",
+            "revocation_endpoint": f"{base}oauth/revoke",
+            "scopes_supported": [
+                "openid", "profile", "offline_access", "name", "given_name", "family_name",
+                "nickname", "email", "email_verified", "picture", "created_at", "identities",
+                "phone", "address",
+            ],
+            "response_types_supported": ["code", "token", "id_token", "code token",
+                                         "code id_token", "token id_token", "code token id_token"],
+            "code_challenge_methods_supported": ["S256", "plain"],
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["HS256", "RS256", "PS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post",
+                                                      "private_key_jwt"],
+            "claims_supported": ["aud", "auth_time", "created_at", "email", "email_verified", "exp",
+                                 "family_name", "given_name", "iat", "identities", "iss", "name",
+                                 "nickname", "phone_number", "picture", "sub"],
+            "request_uri_parameter_supported": False,
+            "request_parameter_supported": False,
+        }
+
+    # --- logging in ----------------------------------------------------------------------------
+
+    def login_event(
+        self,
+        user: str | User,
+        *,
+        client_id: str | None = None,
+        scope: str = DEFAULT_SCOPE,
+        audience: str | None = None,
+        flow: Flow = "interactive",
+        prompt: str | None = None,
+        session_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The ``event`` Auth0 would hand post-login Actions for this login."""
+        if flow not in _FLOWS:
+            raise ClaimlabError(f"Unknown flow {flow!r}; use one of {', '.join(_FLOWS)}.")
+        person = self.user(user)
+        app = self.application(client_id)
+        preset, protocol = _FLOWS[flow]
+        event = events.make_event(preset)
+        profile = person.profile()
+        event["user"] = profile
+        event["client"] = {"client_id": app.client_id, "name": app.name, "metadata": dict(app.metadata)}
+        event["connection"] = {
+            "id": "con_" + hashlib.sha1(person.connection.encode()).hexdigest()[:16],
+            "name": person.connection,
+            "strategy": person.strategy,
+            "metadata": {},
+        }
+        event["tenant"] = {"id": self.name}
+        event["stats"] = {"logins_count": person.logins_count + 1}
+        transaction = event.setdefault("transaction", {})
+        transaction["protocol"] = protocol
+        transaction["requested_scopes"] = scope.split()
+        request = event.setdefault("request", {})
+        request["hostname"] = self.domain
+        if flow in ("interactive", "silent"):
+            request["query"] = {
+                **request.get("query", {}),
+                "client_id": app.client_id,
+                "scope": scope,
+                "connection": person.connection,
+                "prompt": prompt or ("none" if flow == "silent" else "login"),
+                **({"audience": audience} if audience else {}),
+            }
+        else:
+            request["method"] = "POST"
+            request["query"] = {}
+            grant = {
+                "password": "http://auth0.com/oauth/grant-type/password-realm",
+                "device": "urn:ietf:params:oauth:grant-type:device_code",
+                "refresh": "refresh_token",
+            }[flow]
+            request["body"] = {"grant_type": grant, "client_id": app.client_id}
+        if flow in _WITH_AUTHORIZATION:
+            event["authorization"] = {"roles": list(person.roles)}
+        else:
+            event.pop("authorization", None)
+        if person.organization:
+            event["organization"] = copy.deepcopy(person.organization)
+        else:
+            event.pop("organization", None)
+        if audience:
+            event["resource_server"] = {"identifier": audience}
+        else:
+            event.pop("resource_server", None)
+        sid = session_id or self._new_session_id(person)
+        event["session"] = {
+            **event.get("session", {}),
+            "id": sid,
+            "user_id": person.user_id,
+            "clients": [{"client_id": app.client_id}],
+        }
+        if "refresh_token" in event:
+            event["refresh_token"] = {
+                **event["refresh_token"],
+                "user_id": person.user_id,
+                "client_id": app.client_id,
+                "session_id": sid,
+            }
+        events.validate_event(event)
+        return event
+
+    def _new_session_id(self, user: User) -> str:
+        self._sessions += 1
+        digest = hashlib.sha256(f"{self.name}|{user.user_id}|{self._sessions}|{time.time()}".encode())
+        return digest.hexdigest()[:32]
+
+    def login(
+        self,
+        user: str | User = "alice",
+        client_id: str | None = None,
+        scope: str = DEFAULT_SCOPE,
+        audience: str | None = None,
+        nonce: str | None = None,
+        flow: Flow = "interactive",
+        *,
+        prompt: str | None = None,
+        max_age: int | None = None,
+        timeout: float = 20.0,
+    ) -> LoginResult:
+        """Log a user in: run the bound Actions and return the tokens Auth0 would issue.
+
+        Raises ``LoginDenied`` when an Action denies access, the Action's ``ActionError`` when
+        one fails (Auth0 fails the login too), and ``ClaimsTooLargeError`` past 100 KB of
+        custom claims in one token.
+        """
+        person = self.user(user)
+        app = self.application(client_id)
+        event = self.login_event(
+            person, client_id=app.client_id, scope=scope, audience=audience, flow=flow, prompt=prompt
+        )
+        outcome = run_flow(
+            list(self.bindings), event, network=self.network, mocks=self.mocks, timeout=timeout
+        ) if self.bindings else None
+        if outcome is not None:
+            if outcome.error is not None:
+                raise outcome.error
+            if outcome.denied:
+                denied = outcome.denied
+                raise LoginDenied(
+                    denied.get("error") or "access_denied",
+                    denied.get("reason") or "",
+                    action=denied.get("action"),
+                )
+            self._apply_metadata(person, outcome.app_metadata, outcome.user_metadata)
+        person.logins_count += 1
+
+        now = int(time.time())
+        scopes = scope.split()
+        id_custom, id_dropped = claim_rules.apply_claim_rules(
+            outcome.id_token_claims if outcome else {}, token="id_token", scope=scopes
+        )
+        claims = self._id_token_claims(
+            person, app, event, scopes, now, nonce, id_custom,
+            auth_time=now if (prompt == "login" or max_age is not None or flow == "interactive") else None,
+        )
+        warnings = list(id_dropped)
+        access_token = None
+        access_claims = None
+        if audience:
+            at_custom, at_dropped = claim_rules.apply_claim_rules(
+                outcome.access_token_claims if outcome else {},
+                token="access_token",
+                scope=scopes,
+                audience=audience,
+                auth0_api=audience.startswith(self.issuer) or None,
+            )
+            warnings += at_dropped
+            access_claims = self._access_token_claims(
+                person, app, scopes, audience, now, at_custom, outcome, flow
+            )
+            access_token = tokens.mint(access_claims, self.keys.current)
+        id_token = tokens.mint(claims, self.keys.current)
+        return LoginResult(
+            id_token=id_token,
+            access_token=access_token,
+            claims=claims,
+            access_token_claims=access_claims,
+            warnings=warnings,
+            action_result=outcome,
+            event=event,
+            flow=flow,
+            scope=scope,
+            audience=audience,
+            bound=[a.name for a in self.bindings],
+            bound_sources={a.name: a.source for a in self.bindings},
+            tenant=self,
+        )
+
+    def _apply_metadata(
+        self, user: User, app_metadata: Mapping[str, Any], user_metadata: Mapping[str, Any]
+    ) -> None:
+        # Auth0 writes all metadata changes of a flow in one profile update at its end.
+        for target, updates in ((user.app_metadata, app_metadata), (user.user_metadata, user_metadata)):
+            for key, value in updates.items():
+                if value is None:
+                    target.pop(key, None)
+                else:
+                    target[key] = value
+
+    def _id_token_claims(
+        self,
+        user: User,
+        app: Application,
+        event: Mapping[str, Any],
+        scopes: list[str],
+        now: int,
+        nonce: str | None,
+        custom: Mapping[str, Any],
+        auth_time: int | None,
+    ) -> dict[str, Any]:
+        profile = event["user"]
+        claims: dict[str, Any] = {}
+        # Custom claims first, then profile claims by scope, then the protocol claims: the
+        # order of real Auth0 tokens. A custom value for a profile claim replaces Auth0's own
+        # (UNCONFIRMED on Auth0; the docs only say such claims are allowed).
+        claims.update({k: v for k, v in custom.items()})
+        for scope_name, names in claim_rules.PROFILE_CLAIMS_BY_SCOPE.items():
+            if scope_name not in scopes:
+                continue
+            for name in names:
+                if name in claims or name not in profile:
+                    continue
+                claims[name] = profile[name]
+        claims.update(
+            {
+                "iss": self.issuer,
+                "sub": user.user_id,
+                "aud": app.client_id,
+                "iat": now,
+                "exp": now + app.id_token_lifetime,
+                "sid": event["session"]["id"],
+            }
+        )
+        if auth_time is not None:
+            claims["auth_time"] = auth_time
+        if user.organization:
+            claims["org_id"] = user.organization["id"]
+        if nonce is not None:
+            claims["nonce"] = nonce
+        return claims
+
+    def _access_token_claims(
+        self,
+        user: User,
+        app: Application,
+        scopes: list[str],
+        audience: str,
+        now: int,
+        custom: Mapping[str, Any],
+        outcome: Any,
+        flow: str,
+    ) -> dict[str, Any]:
+        granted = [s for s in scopes if s not in (outcome.scopes_removed if outcome else [])]
+        granted += [s for s in (outcome.scopes_added if outcome else []) if s not in granted]
+        aud: str | list[str] = audience
+        if "openid" in scopes:
+            aud = [audience, f"{self.issuer}userinfo"]
+        claims: dict[str, Any] = dict(custom)
+        claims.update(
+            {
+                "iss": self.issuer,
+                "sub": user.user_id,
+                "aud": aud,
+                "iat": now,
+                "exp": now + ACCESS_TOKEN_LIFETIME,
+                "scope": " ".join(granted),
+                "azp": app.client_id,
+            }
+        )
+        if flow == "password":
+            claims["gty"] = "password"
+        if user.organization:
+            claims["org_id"] = user.organization["id"]
+        return claims

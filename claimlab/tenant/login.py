@@ -1,0 +1,213 @@
+"""What a login on the local tenant returns, and ``explain``: why is my claim missing?"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from claimlab import claims as claim_rules
+from claimlab import tokens
+from claimlab.claims import DroppedClaim
+from claimlab.runtime import ActionResult
+
+if TYPE_CHECKING:
+    from claimlab.tenant.local import LocalTenant
+
+
+@dataclass
+class LoginResult:
+    """The tokens of one login, their decoded claims, and what Auth0 silently dropped."""
+
+    id_token: str
+    access_token: str | None
+    claims: dict[str, Any]
+    access_token_claims: dict[str, Any] | None
+    warnings: list[DroppedClaim]
+    action_result: ActionResult | None
+    event: dict[str, Any]
+    flow: str
+    scope: str
+    audience: str | None
+    bound: list[str]
+    bound_sources: dict[str, str] = field(repr=False, default_factory=dict)
+    tenant: LocalTenant | None = field(default=None, repr=False)
+
+    @property
+    def custom_claims(self) -> dict[str, Any]:
+        """The ID token's claims that an Action added."""
+        set_by_actions = self.action_result.id_token_claims if self.action_result else {}
+        return {k: v for k, v in self.claims.items() if k in set_by_actions}
+
+    @property
+    def size(self) -> tokens.TokenSize:
+        """The ID token's size against Auth0's 100 KB cap and a 4 KB session cookie."""
+        return tokens.token_size(self.id_token, self.custom_claims)
+
+    def decode(self, **checks: Any) -> tokens.DecodedToken:
+        """Verify the ID token against the tenant's JWKS, audience and issuer."""
+        assert self.tenant is not None
+        return tokens.decode_token(
+            self.id_token,
+            jwks=self.tenant.jwks(),
+            audience=self.claims["aud"],
+            issuer=self.tenant.issuer,
+            **checks,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape printed by ``claimlab login --json``."""
+        return {
+            "id_token": self.id_token,
+            "access_token": self.access_token,
+            "claims": self.claims,
+            "warnings": [
+                {"claim": w.claim, "token": w.token, "rule": w.rule} for w in self.warnings
+            ],
+        }
+
+    def __repr__(self) -> str:
+        dropped = ", ".join(f"{w.claim} ({w.rule})" for w in self.warnings) or "none"
+        return (
+            f"<LoginResult flow={self.flow} sub={self.claims.get('sub')} "
+            f"claims={len(self.claims)} dropped={dropped}>"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td><code>{html.escape(k)}</code></td>"
+            f"<td><code>{html.escape(json.dumps(v, ensure_ascii=False))}</code></td></tr>"
+            for k, v in self.claims.items()
+        )
+        warn = "".join(f"<li>{html.escape(w.reason)}</li>" for w in self.warnings)
+        return (
+            f"<div><b>{html.escape(self.flow)} login</b> of "
+            f"<code>{html.escape(str(self.claims.get('sub')))}</code></div>"
+            f"<table><tr><th>claim</th><th>value</th></tr>{rows}</table>"
+            + (f"<div>Dropped by Auth0's rules:<ul>{warn}</ul></div>" if warn else "")
+        )
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a claim is (or is not) in a login's ID token."""
+
+    claim: str
+    present: bool
+    reason: str
+    """A short stable code: ``present``, ``dropped:<rule>``, ``other-token``, ``no-actions``,
+    ``not-set-by-bound-actions``, ``not-run``, ``denied``, ``guard-not-taken``, ``not-called``."""
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def explain(result: LoginResult, claim: str, token: str = "id_token") -> Explanation:
+    """Answer "why is this claim missing?" for one login.
+
+    The answer names the first cause found, in the order a login meets them: no Action bound,
+    no bound Action that sets the claim, the Action not run (an earlier one denied), the
+    Action's guard not taken (such as ``event.authorization`` absent on a refresh), the claim
+    set on the other token, or an Auth0 rule that dropped it.
+    """
+    final = result.claims if token == "id_token" else (result.access_token_claims or {})
+    label = "ID token" if token == "id_token" else "access token"
+    if claim in final:
+        setter = _setter(result, claim, token)
+        how = f", set by the Action {setter!r}" if setter else ""
+        return Explanation(claim, True, "present", f"{claim!r} is in the {label}{how}.")
+
+    for dropped in result.warnings:
+        if dropped.claim == claim and dropped.token == token:
+            return Explanation(claim, False, f"dropped:{dropped.rule}", dropped.reason)
+
+    if not result.bound:
+        return Explanation(
+            claim,
+            False,
+            "no-actions",
+            f"No Action is bound to post-login, so nothing set {claim!r}. Bind one with "
+            "tenant.bind('actions/your-action.js') (the dashboard's drag into the Login flow).",
+        )
+
+    other = "access_token" if token == "id_token" else "id_token"
+    if _setter(result, claim, other):
+        api = "api.accessToken" if other == "access_token" else "api.idToken"
+        mine = "api.idToken" if token == "id_token" else "api.accessToken"
+        return Explanation(
+            claim,
+            False,
+            "other-token",
+            f"{claim!r} was set with {api}.setCustomClaim, so it went to the other token. "
+            f"Use {mine}.setCustomClaim for the {label}.",
+        )
+
+    authors = [name for name, src in result.bound_sources.items() if _mentions(src, claim)]
+    if not authors:
+        return Explanation(
+            claim,
+            False,
+            "not-set-by-bound-actions",
+            f"None of the bound Actions ({', '.join(result.bound)}) mentions {claim!r}: the "
+            "Action that sets it is not bound, or it builds the name in a way claimlab cannot "
+            "see. Bind that Action, or check the claim's spelling.",
+        )
+
+    ran = result.action_result.actions_run if result.action_result else []
+    for author in authors:
+        if author not in ran:
+            denied = result.action_result.denied if result.action_result else None
+            if denied:
+                return Explanation(
+                    claim,
+                    False,
+                    "denied",
+                    f"The Action {author!r} never ran: {denied.get('action')!r} denied the "
+                    f"login first ({denied.get('reason')}).",
+                )
+            return Explanation(
+                claim, False, "not-run", f"The Action {author!r} did not run in this login."
+            )
+
+    source = result.bound_sources[authors[0]]
+    if "event.authorization" in source and "authorization" not in result.event:
+        return Explanation(
+            claim,
+            False,
+            "guard-not-taken",
+            f"The Action {authors[0]!r} only sets {claim!r} when event.authorization is "
+            f"present, and this {result.flow} login has no event.authorization (Auth0 leaves "
+            "it out of refresh-token exchanges and silent logins). The claim comes back on the "
+            "next interactive login; to keep it on refresh, drop the guard or store the value "
+            "in app_metadata.",
+        )
+    return Explanation(
+        claim,
+        False,
+        "not-called",
+        f"The Action {authors[0]!r} ran but did not call setCustomClaim({claim!r}, ...) in this "
+        "login: one of its conditions was false. Its command log shows what it did: "
+        "result.action_result.commands.",
+    )
+
+
+def _setter(result: LoginResult, claim: str, token: str) -> str | None:
+    if result.action_result is None:
+        return None
+    api = "idToken.setCustomClaim" if token == "id_token" else "accessToken.setCustomClaim"
+    found = None
+    for command in result.action_result.commands:
+        if command.api == api and command.args and command.args[0] == claim:
+            found = command.action
+    return found
+
+
+def _mentions(source: str, claim: str) -> bool:
+    # A literal mention is the common case; a namespace built as `${ns}/name` shows its tail.
+    if claim in source:
+        return True
+    tail = claim.rstrip("/").rsplit("/", 1)[-1]
+    return claim_rules.is_namespaced(claim) and bool(re.search(rf"\b{re.escape(tail)}\b", source))

@@ -5,7 +5,7 @@ token and see the claim, then deploy the Action to a real tenant. Notebooks impo
 only.
 """
 
-from claimlab.claims import DroppedClaim, apply_claim_rules
+from claimlab.claims import DroppedClaim, apply_claim_rules, explain_rule
 from claimlab.dogs import fetch_image
 from claimlab.errors import (
     ActionError,
@@ -25,9 +25,11 @@ from claimlab.errors import (
     WorkerCrashError,
 )
 from claimlab.events import make_event, preset_names, sample_event
+from claimlab.exercises import check_exercise
 from claimlab.runtime import Action, ActionResult, run_action, run_flow, run_many
 from claimlab.tenant import Explanation, LocalTenant, LoginResult, explain
 from claimlab.tokens import DecodedToken, TokenSize, decode_token, token_size
+from claimlab.widgets import action_result_view, profile_card, token_inspector
 
 __version__ = "0.1.0"
 
@@ -55,15 +57,20 @@ __all__ = [
     "TokenError",
     "TokenSize",
     "WorkerCrashError",
+    "action_result_view",
     "apply_claim_rules",
+    "check_exercise",
     "decode_token",
     "explain",
+    "explain_rule",
     "fetch_image",
     "make_event",
     "preset_names",
+    "profile_card",
     "run_action",
     "run_flow",
     "run_many",
     "sample_event",
+    "token_inspector",
     "token_size",
 ]

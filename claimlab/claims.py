@@ -379,14 +379,15 @@ def merge_claims(writes: Iterable[tuple[str, object]]) -> dict[str, object]:
 def explain_rule(
     claim: str,
     *,
-    token: str,
-    scope: str | Sequence[str] | None,
+    token: str = ID_TOKEN,
+    scope: str | Sequence[str] | None = "openid profile email",
     audience: str | None = None,
 ) -> DroppedClaim | None:
     """Would Auth0 drop ``claim`` from ``token``, and why? ``None`` means it would keep it.
 
-    ``scope`` is the requested scope ("openid profile" or a list); ``audience`` matters only
-    for access tokens. The size rule is not considered: it depends on all claims together.
+    ``scope`` is the requested scope ("openid profile" or a list; by default what the
+    tutorial's app asks for); ``audience`` matters only for access tokens. The size rule is
+    not considered: it depends on all claims together.
     """
     _check_token(token)
     return _evaluate(claim, token, _normalise_scope(scope), audience)

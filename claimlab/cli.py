@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from claimlab import events
-from claimlab.errors import ActionError, ClaimlabError, LoginDenied, TokenError
+from claimlab.errors import (
+    ActionError,
+    ClaimError,
+    ClaimlabError,
+    DependencyError,
+    LoginDenied,
+    TokenError,
+)
 from claimlab.runtime import Action, run_flow
 from claimlab.runtime import dependencies as deps
 
@@ -49,8 +56,10 @@ def _print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def _add_action_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--event", help="a preset name or an override JSON file")
+def _add_action_options(parser: argparse.ArgumentParser, *, event: bool = True) -> None:
+    if event:
+        # A login builds its own event from the user, application and flow.
+        parser.add_argument("--event", help="a preset name or an override JSON file")
     parser.add_argument("--secret", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--dependency", action="append", default=[], metavar="NAME@VERSION")
     parser.add_argument("--network", choices=["mock", "live"], default="mock")
@@ -59,10 +68,19 @@ def _add_action_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _actions(args: argparse.Namespace) -> list[Action]:
-    return [
-        Action.load(a, secrets=_secrets(args.secret), dependencies=args.dependency)
-        for a in args.actions
-    ]
+    secrets = _secrets(args.secret)
+    loaded = []
+    for name in args.actions:
+        # Always a file here: Action.load would take a name not ending in .js for code.
+        path = Path(name)
+        if not path.is_file():
+            raise _Usage(f"no Action file at {name}")
+        try:
+            loaded.append(Action.load(path, secrets=secrets, dependencies=args.dependency))
+        except DependencyError as exc:
+            # A malformed --dependency is bad input, not a failing Action.
+            raise _Usage(exc.message) from None
+    return loaded
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -91,6 +109,7 @@ def cmd_login(args: argparse.Namespace) -> int:
             client_id=args.client_id,
             scope=args.scope,
             audience=args.audience,
+            nonce=args.nonce,
             flow=args.flow,
             timeout=args.timeout,
         )
@@ -99,6 +118,10 @@ def cmd_login(args: argparse.Namespace) -> int:
             _print_json({"error": denied.error, "error_description": denied.error_description})
         else:
             print(str(denied), file=sys.stderr)
+        return 1
+    except ClaimError as exc:
+        # Over 100 KB of custom claims: Auth0 fails the login, as for a deny.
+        print(f"claimlab login: login failed: {exc}", file=sys.stderr)
         return 1
     if args.json:
         _print_json(result.to_dict())
@@ -123,6 +146,9 @@ def cmd_decode(args: argparse.Namespace) -> int:
     from claimlab.tokens import decode_token
 
     jwks: Any = args.jwks
+    is_url = jwks is not None and jwks.startswith(("http://", "https://"))
+    if jwks is not None and not is_url and not Path(jwks).is_file():
+        raise _Usage(f"--jwks {jwks!r} is neither an http(s):// URL nor a file")
     if jwks is None:
         tenant = LocalTenant()
         jwks = tenant.jwks()
@@ -139,7 +165,12 @@ def cmd_decode(args: argparse.Namespace) -> int:
         return 1
     if args.json:
         _print_json(
-            {"valid": True, "header": decoded.header, "claims": decoded.claims, "checks": decoded.checks}
+            {
+                "valid": True,
+                "header": decoded.header,
+                "claims": decoded.claims,
+                "checks": decoded.checks,
+            }
         )
     else:
         print(json.dumps(decoded.header, indent=2))
@@ -150,6 +181,10 @@ def cmd_decode(args: argparse.Namespace) -> int:
 
 
 def cmd_prefetch(args: argparse.Namespace) -> int:
+    try:
+        deps.normalise(args.dependencies)
+    except DependencyError as exc:
+        raise _Usage(exc.message) from None
     folder = deps.modules_dir(args.dependencies)
     versions = deps.installed_versions(args.dependencies)
     pinned = ", ".join(f"{name}@{version}" for name, version in versions.items())
@@ -170,13 +205,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     login = sub.add_parser("login", help="log a user in on the local tenant and print the tokens")
     login.add_argument("actions", nargs="*", metavar="ACTION.js")
-    _add_action_options(login)
+    _add_action_options(login, event=False)
     login.add_argument("--user", default="alice", help="alice, bob, carol or dana")
     login.add_argument("--client-id")
     login.add_argument("--scope", default="openid profile email")
-    login.add_argument("--audience")
+    login.add_argument("--audience", help="an API identifier: also issue an access token")
+    login.add_argument("--nonce", help="echoed in the ID token, as /authorize does")
     login.add_argument(
-        "--flow", choices=["interactive", "silent", "refresh", "password", "device"],
+        "--flow",
+        choices=["interactive", "silent", "refresh", "password", "device"],
         default="interactive",
     )
     login.set_defaults(func=cmd_login)
@@ -203,6 +240,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except DependencyError as exc:
+        # npm could not install a declared module (offline, or no such version).
+        print(f"claimlab {args.command}: {exc}", file=sys.stderr)
+        return 1
     except ActionError as exc:
         # Raised by a login whose Action failed: the learner's mistake, not claimlab's.
         print(f"Action failed: {exc}", file=sys.stderr)

@@ -151,7 +151,10 @@ def sample_users() -> dict[str, User]:
             logins_count=130,
         ),
     ]
-    return {u.nickname or u.user_id: u for u in users}
+    # The handles are the first names, as the notebooks and `claimlab login --user` use them
+    # (Bob's nickname is "bob.nguyen", like a Google account's).
+    handles = ("alice", "bob", "carol", "dana")
+    return dict(zip(handles, users, strict=True))
 
 
 def sample_applications(domain: str) -> dict[str, Application]:

@@ -100,8 +100,17 @@ class LocalTenant:
         Binding a name that is already bound replaces it in place, as a redeploy does.
         """
         loaded = Action.load(action, name=name, secrets=secrets, dependencies=dependencies)
+        # JavaScript passed as text without name= is called "action"; a second such Action
+        # would otherwise replace the first without a word.
+        unnamed_source = name is None and isinstance(action, str) and loaded.file == "action.js"
         for index, bound in enumerate(self.bindings):
             if bound.name == loaded.name:
+                if unnamed_source and bound.source != loaded.source:
+                    raise ClaimlabError(
+                        f"An Action named {loaded.name!r} is already bound, and this code has no "
+                        "name of its own. Pass name= to bind it beside the first one, or "
+                        f"unbind({loaded.name!r}) first to replace it."
+                    )
                 self.bindings[index] = loaded
                 return loaded
         if len(self.bindings) >= 20:
@@ -118,11 +127,11 @@ class LocalTenant:
             raise ClaimlabError(f"No Action named {name!r} is bound (bound: {bound}).")
 
     def user(self, who: str | User) -> User:
-        """Find a user by handle (``"alice"``), user id or email."""
+        """Find a user by handle (``"alice"``), user id, email or nickname."""
         if isinstance(who, User):
             return who
         for handle, user in self.users.items():
-            if who in (handle, user.user_id, user.email):
+            if who in (handle, user.user_id, user.email, user.nickname):
                 return user
         known = ", ".join(self.users)
         raise ClaimlabError(f"No user {who!r} in the local tenant. Sample users: {known}.")
@@ -133,7 +142,9 @@ class LocalTenant:
             return self.applications[client_id]
         except KeyError:
             known = ", ".join(f"{a.client_id} ({a.name})" for a in self.applications.values())
-            raise ClaimlabError(f"Unknown client_id {client_id!r}. Applications: {known}.") from None
+            raise ClaimlabError(
+                f"Unknown client_id {client_id!r}. Applications: {known}."
+            ) from None
 
     def jwks(self) -> dict[str, Any]:
         """The tenant's ``/.well-known/jwks.json``."""
@@ -153,25 +164,71 @@ class LocalTenant:
             "device_authorization_endpoint": f"{base}oauth/device/code",
             "userinfo_endpoint": f"{base}userinfo",
             "jwks_uri": f"{base}.well-known/jwks.json",
+            "mfa_challenge_endpoint": f"{base}mfa/challenge",
+            "registration_endpoint": f"{base}oidc/register",
             "revocation_endpoint": f"{base}oauth/revoke",
             "scopes_supported": [
-                "openid", "profile", "offline_access", "name", "given_name", "family_name",
-                "nickname", "email", "email_verified", "picture", "created_at", "identities",
-                "phone", "address",
+                "openid",
+                "profile",
+                "offline_access",
+                "name",
+                "given_name",
+                "family_name",
+                "nickname",
+                "email",
+                "email_verified",
+                "picture",
+                "created_at",
+                "identities",
+                "phone",
+                "address",
             ],
-            "response_types_supported": ["code", "token", "id_token", "code token",
-                                         "code id_token", "token id_token", "code token id_token"],
+            "response_types_supported": [
+                "code",
+                "token",
+                "id_token",
+                "code token",
+                "code id_token",
+                "token id_token",
+                "code token id_token",
+            ],
             "code_challenge_methods_supported": ["S256", "plain"],
             "response_modes_supported": ["query", "fragment", "form_post"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["HS256", "RS256", "PS256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post",
-                                                      "private_key_jwt"],
-            "claims_supported": ["aud", "auth_time", "created_at", "email", "email_verified", "exp",
-                                 "family_name", "given_name", "iat", "identities", "iss", "name",
-                                 "nickname", "phone_number", "picture", "sub"],
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_basic",
+                "client_secret_post",
+                "private_key_jwt",
+            ],
+            "claims_supported": [
+                "aud",
+                "auth_time",
+                "created_at",
+                "email",
+                "email_verified",
+                "exp",
+                "family_name",
+                "given_name",
+                "iat",
+                "identities",
+                "iss",
+                "name",
+                "nickname",
+                "phone_number",
+                "picture",
+                "sub",
+            ],
             "request_uri_parameter_supported": False,
             "request_parameter_supported": False,
+            "token_endpoint_auth_signing_alg_values_supported": [
+                "RS256",
+                "RS384",
+                "PS256",
+                "PS384",
+                "ES256",
+                "ES384",
+            ],
         }
 
     # --- logging in ----------------------------------------------------------------------------
@@ -196,7 +253,11 @@ class LocalTenant:
         event = events.make_event(preset)
         profile = person.profile()
         event["user"] = profile
-        event["client"] = {"client_id": app.client_id, "name": app.name, "metadata": dict(app.metadata)}
+        event["client"] = {
+            "client_id": app.client_id,
+            "name": app.name,
+            "metadata": dict(app.metadata),
+        }
         event["connection"] = {
             "id": "con_" + hashlib.sha1(person.connection.encode()).hexdigest()[:16],
             "name": person.connection,
@@ -211,15 +272,27 @@ class LocalTenant:
         request = event.setdefault("request", {})
         request["hostname"] = self.domain
         if flow in ("interactive", "silent"):
+            prompt = prompt or ("none" if flow == "silent" else "login")
             request["query"] = {
                 **request.get("query", {}),
                 "client_id": app.client_id,
                 "scope": scope,
                 "connection": person.connection,
-                "prompt": prompt or ("none" if flow == "silent" else "login"),
+                "prompt": prompt,
                 **({"audience": audience} if audience else {}),
             }
+            transaction["prompt"] = prompt.split()
         else:
+            # A token-endpoint grant: no browser, so none of /authorize's parameters.
+            for name in (
+                "prompt",
+                "response_type",
+                "response_mode",
+                "redirect_uri",
+                "state",
+                "login_hint",
+            ):
+                transaction.pop(name, None)
             request["method"] = "POST"
             request["query"] = {}
             grant = {
@@ -247,7 +320,10 @@ class LocalTenant:
             "user_id": person.user_id,
             "clients": [{"client_id": app.client_id}],
         }
-        if "refresh_token" in event:
+        if flow != "refresh":
+            # Auth0 only describes a refresh token in the exchange that uses one.
+            event.pop("refresh_token", None)
+        elif "refresh_token" in event:
             event["refresh_token"] = {
                 **event["refresh_token"],
                 "user_id": person.user_id,
@@ -259,7 +335,9 @@ class LocalTenant:
 
     def _new_session_id(self, user: User) -> str:
         self._sessions += 1
-        digest = hashlib.sha256(f"{self.name}|{user.user_id}|{self._sessions}|{time.time()}".encode())
+        digest = hashlib.sha256(
+            f"{self.name}|{user.user_id}|{self._sessions}|{time.time()}".encode()
+        )
         return digest.hexdigest()[:32]
 
     def login(
@@ -284,32 +362,73 @@ class LocalTenant:
         person = self.user(user)
         app = self.application(client_id)
         event = self.login_event(
-            person, client_id=app.client_id, scope=scope, audience=audience, flow=flow, prompt=prompt
+            person,
+            client_id=app.client_id,
+            scope=scope,
+            audience=audience,
+            flow=flow,
+            prompt=prompt,
         )
-        outcome = run_flow(
-            list(self.bindings), event, network=self.network, mocks=self.mocks, timeout=timeout
-        ) if self.bindings else None
+        outcome = (
+            run_flow(
+                list(self.bindings), event, network=self.network, mocks=self.mocks, timeout=timeout
+            )
+            if self.bindings
+            else None
+        )
+
+        def result(**tokens_and_claims: Any) -> LoginResult:
+            return LoginResult(
+                action_result=outcome,
+                event=event,
+                flow=flow,
+                scope=scope,
+                audience=audience,
+                bound=[a.name for a in self.bindings],
+                bound_sources={a.name: a.source for a in self.bindings},
+                tenant=self,
+                **tokens_and_claims,
+            )
+
         if outcome is not None:
             if outcome.error is not None:
                 raise outcome.error
+            # Metadata asked for before a deny is still written ("deny does not cancel other
+            # user-related side-effects such as metadata changes").
+            self._apply_metadata(person, outcome.app_metadata, outcome.user_metadata)
             if outcome.denied:
                 denied = outcome.denied
-                raise LoginDenied(
+                error = LoginDenied(
                     denied.get("error") or "access_denied",
                     denied.get("reason") or "",
                     action=denied.get("action"),
                 )
-            self._apply_metadata(person, outcome.app_metadata, outcome.user_metadata)
-        person.logins_count += 1
+                # No tokens, but what ran is kept so explain() can say why a claim is missing.
+                error.result = result(  # type: ignore[attr-defined]
+                    id_token=None,
+                    access_token=None,
+                    claims={},
+                    access_token_claims=None,
+                    warnings=[],
+                )
+                raise error
 
         now = int(time.time())
         scopes = scope.split()
         id_custom, id_dropped = claim_rules.apply_claim_rules(
             outcome.id_token_claims if outcome else {}, token="id_token", scope=scopes
         )
+        # Auth0 adds auth_time when the login asked for prompt=login or max_age.
+        effective_prompt = prompt or ("login" if flow == "interactive" else None)
         claims = self._id_token_claims(
-            person, app, event, scopes, now, nonce, id_custom,
-            auth_time=now if (prompt == "login" or max_age is not None or flow == "interactive") else None,
+            person,
+            app,
+            event,
+            scopes,
+            now,
+            nonce,
+            id_custom,
+            auth_time=now if (effective_prompt == "login" or max_age is not None) else None,
         )
         warnings = list(id_dropped)
         access_token = None
@@ -320,7 +439,7 @@ class LocalTenant:
                 token="access_token",
                 scope=scopes,
                 audience=audience,
-                auth0_api=audience.startswith(self.issuer) or None,
+                auth0_api=self._is_own_api(audience) or None,
             )
             warnings += at_dropped
             access_claims = self._access_token_claims(
@@ -328,27 +447,30 @@ class LocalTenant:
             )
             access_token = tokens.mint(access_claims, self.keys.current)
         id_token = tokens.mint(claims, self.keys.current)
-        return LoginResult(
+        person.logins_count += 1
+        return result(
             id_token=id_token,
             access_token=access_token,
             claims=claims,
             access_token_claims=access_claims,
             warnings=warnings,
-            action_result=outcome,
-            event=event,
-            flow=flow,
-            scope=scope,
-            audience=audience,
-            bound=[a.name for a in self.bindings],
-            bound_sources={a.name: a.source for a in self.bindings},
-            tenant=self,
         )
+
+    def _is_own_api(self, audience: str) -> bool:
+        """Is ``audience`` one of this tenant's own APIs (Management, MFA...)? /userinfo is not:
+        Auth0 keeps private claims on tokens for it."""
+        if not audience.startswith(self.issuer):
+            return False
+        return audience[len(self.issuer) :].strip("/") != "userinfo"
 
     def _apply_metadata(
         self, user: User, app_metadata: Mapping[str, Any], user_metadata: Mapping[str, Any]
     ) -> None:
         # Auth0 writes all metadata changes of a flow in one profile update at its end.
-        for target, updates in ((user.app_metadata, app_metadata), (user.user_metadata, user_metadata)):
+        for target, updates in (
+            (user.app_metadata, app_metadata),
+            (user.user_metadata, user_metadata),
+        ):
             for key, value in updates.items():
                 if value is None:
                     target.pop(key, None)
@@ -408,11 +530,17 @@ class LocalTenant:
         outcome: Any,
         flow: str,
     ) -> dict[str, Any]:
-        granted = [s for s in scopes if s not in (outcome.scopes_removed if outcome else [])]
-        granted += [s for s in (outcome.scopes_added if outcome else []) if s not in granted]
+        # addScope and removeScope apply in the order the Actions called them.
+        granted = list(dict.fromkeys(scopes))
+        for command in outcome.commands if outcome else []:
+            if command.api == "accessToken.addScope" and command.args[0] not in granted:
+                granted.append(command.args[0])
+            elif command.api == "accessToken.removeScope" and command.args[0] in granted:
+                granted.remove(command.args[0])
+        userinfo = f"{self.issuer}userinfo"
         aud: str | list[str] = audience
-        if "openid" in scopes:
-            aud = [audience, f"{self.issuer}userinfo"]
+        if "openid" in scopes and audience != userinfo:
+            aud = [audience, userinfo]
         claims: dict[str, Any] = dict(custom)
         claims.update(
             {

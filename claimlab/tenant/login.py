@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from claimlab import claims as claim_rules
 from claimlab import tokens
 from claimlab.claims import DroppedClaim
+from claimlab.errors import ClaimlabError, LoginDenied
 from claimlab.runtime import ActionResult
 
 if TYPE_CHECKING:
@@ -19,9 +20,14 @@ if TYPE_CHECKING:
 
 @dataclass
 class LoginResult:
-    """The tokens of one login, their decoded claims, and what Auth0 silently dropped."""
+    """The tokens of one login, their decoded claims, and what Auth0 silently dropped.
 
-    id_token: str
+    A denied login raises :class:`~claimlab.errors.LoginDenied`; its ``result`` attribute is
+    a ``LoginResult`` without tokens (``id_token`` is ``None``, ``claims`` empty) that
+    :func:`explain` reads.
+    """
+
+    id_token: str | None
     access_token: str | None
     claims: dict[str, Any]
     access_token_claims: dict[str, Any] | None
@@ -44,11 +50,14 @@ class LoginResult:
     @property
     def size(self) -> tokens.TokenSize:
         """The ID token's size against Auth0's 100 KB cap and a 4 KB session cookie."""
-        return tokens.token_size(self.id_token, self.custom_claims)
+        return tokens.token_size(self.id_token or "", self.custom_claims)
 
     def decode(self, **checks: Any) -> tokens.DecodedToken:
         """Verify the ID token against the tenant's JWKS, audience and issuer."""
-        assert self.tenant is not None
+        if self.id_token is None:
+            raise ClaimlabError("This login was denied, so Auth0 issued no ID token to decode.")
+        if self.tenant is None:
+            raise ClaimlabError("This result has no tenant to take the JWKS and issuer from.")
         return tokens.decode_token(
             self.id_token,
             jwks=self.tenant.jwks(),
@@ -69,6 +78,8 @@ class LoginResult:
         }
 
     def __repr__(self) -> str:
+        if self.id_token is None:
+            return f"<LoginResult flow={self.flow} denied>"
         dropped = ", ".join(f"{w.claim} ({w.rule})" for w in self.warnings) or "none"
         return (
             f"<LoginResult flow={self.flow} sub={self.claims.get('sub')} "
@@ -98,27 +109,51 @@ class Explanation:
     present: bool
     reason: str
     """A short stable code: ``present``, ``dropped:<rule>``, ``other-token``, ``no-actions``,
-    ``not-set-by-bound-actions``, ``not-run``, ``denied``, ``guard-not-taken``, ``not-called``."""
+    ``not-set-by-bound-actions``, ``not-run``, ``denied``, ``guard-not-taken``, ``not-called``,
+    ``no-access-token``."""
     message: str
 
     def __str__(self) -> str:
         return self.message
 
 
-def explain(result: LoginResult, claim: str, token: str = "id_token") -> Explanation:
+def explain(result: LoginResult | LoginDenied, claim: str, token: str = "id_token") -> Explanation:
     """Answer "why is this claim missing?" for one login.
 
-    The answer names the first cause found, in the order a login meets them: no Action bound,
-    no bound Action that sets the claim, the Action not run (an earlier one denied), the
-    Action's guard not taken (such as ``event.authorization`` absent on a refresh), the claim
-    set on the other token, or an Auth0 rule that dropped it.
+    ``result`` is what ``tenant.login()`` returned, or the ``LoginDenied`` it raised. The
+    answer names the first cause found, in the order a login meets them: the login denied
+    (no tokens at all), no Action bound, no bound Action that sets the claim, the Action not
+    run, the Action's guard not taken (such as ``event.authorization`` absent on a refresh),
+    the claim set on the other token, no access token requested, or an Auth0 rule that
+    dropped it.
     """
+    if isinstance(result, LoginDenied):
+        found = getattr(result, "result", None)
+        if not isinstance(found, LoginResult):
+            raise TypeError("explain() takes a LoginResult, or the LoginDenied a login raised")
+        result = found
+    if token not in ("id_token", "access_token"):
+        raise ValueError(f"token must be 'id_token' or 'access_token', not {token!r}")
     final = result.claims if token == "id_token" else (result.access_token_claims or {})
     label = "ID token" if token == "id_token" else "access token"
     if claim in final:
         setter = _setter(result, claim, token)
         how = f", set by the Action {setter!r}" if setter else ""
         return Explanation(claim, True, "present", f"{claim!r} is in the {label}{how}.")
+
+    denied = result.action_result.denied if result.action_result else None
+    if denied:
+        ran = result.action_result.actions_run if result.action_result else []
+        authors = [n for n, src in result.bound_sources.items() if _mentions(src, claim)]
+        missed = [a for a in authors if a not in ran]
+        first = f"The Action {missed[0]!r} never ran: " if missed else ""
+        return Explanation(
+            claim,
+            False,
+            "denied",
+            f"{first}the Action {denied.get('action')!r} denied the login "
+            f"({denied.get('reason')}), so Auth0 stopped the flow there and issued no tokens.",
+        )
 
     for dropped in result.warnings:
         if dropped.claim == claim and dropped.token == token:
@@ -145,6 +180,16 @@ def explain(result: LoginResult, claim: str, token: str = "id_token") -> Explana
             f"Use {mine}.setCustomClaim for the {label}.",
         )
 
+    if token == "access_token" and result.access_token is None and _setter(result, claim, token):
+        return Explanation(
+            claim,
+            False,
+            "no-access-token",
+            f"{claim!r} was set on the access token, but this login asked for no API "
+            "(audience), so Auth0 issued no access token for it. Log in with "
+            "audience='https://your.api/' to get one.",
+        )
+
     authors = [name for name, src in result.bound_sources.items() if _mentions(src, claim)]
     if not authors:
         return Explanation(
@@ -159,15 +204,6 @@ def explain(result: LoginResult, claim: str, token: str = "id_token") -> Explana
     ran = result.action_result.actions_run if result.action_result else []
     for author in authors:
         if author not in ran:
-            denied = result.action_result.denied if result.action_result else None
-            if denied:
-                return Explanation(
-                    claim,
-                    False,
-                    "denied",
-                    f"The Action {author!r} never ran: {denied.get('action')!r} denied the "
-                    f"login first ({denied.get('reason')}).",
-                )
             return Explanation(
                 claim, False, "not-run", f"The Action {author!r} did not run in this login."
             )

@@ -3,4 +3,13 @@
 from claimlab.runtime.result import ActionResult, Command, LogLine
 from claimlab.runtime.run import Action, Runner, run_action, run_flow, run_many
 
-__all__ = ["Action", "ActionResult", "Command", "LogLine", "Runner", "run_action", "run_flow", "run_many"]
+__all__ = [
+    "Action",
+    "ActionResult",
+    "Command",
+    "LogLine",
+    "Runner",
+    "run_action",
+    "run_flow",
+    "run_many",
+]

@@ -66,9 +66,11 @@ function signHs256(payload, secret) {
 function verifyHs256(token, secret) {
   const parts = String(token).split('.');
   if (parts.length !== 3) throw new Error('malformed token');
-  const expected = signHs256(JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')), secret).split('.')[2];
   const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
   if (header.alg !== 'HS256') throw new Error(`unexpected algorithm ${header.alg}`);
+  // Over the bytes as received: the token usually comes from another JWT library, whose JSON
+  // (key order, escapes, spacing) re-serialising here would not reproduce.
+  const expected = crypto.createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest('base64url');
   const a = Buffer.from(parts[2]);
   const b = Buffer.from(expected);
   if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) throw new Error('invalid signature');
@@ -461,6 +463,7 @@ function createApi({ run, event, handler }) {
 
   api.groups = {
     async getUserGroups({ take = 50, from } = {}) {
+      assertTake(take, Infinity);
       record('groups.getUserGroups', [{ take, from }]);
       return page(run.directory.groups || [], take, from, 'groups');
     },
@@ -476,7 +479,7 @@ function createApi({ run, event, handler }) {
     typeof r === 'string' ? { id: `rol_${String(i).padStart(16, '0')}`, name: r, type: 'direct' } : r);
   api.roles = {
     async getUserEffectiveRoles({ take = 50, from } = {}) {
-      if (take > 100) throw new RangeError('take must be at most 100.');
+      assertTake(take, 100);
       record('roles.getUserEffectiveRoles', [{ take, from }]);
       return page(roles(), take, from, 'roles');
     },
@@ -493,6 +496,12 @@ function createApi({ run, event, handler }) {
   };
 
   return api;
+}
+
+// A take of 0 would hand back the same `next` forever: a paging loop in the Action never ends.
+function assertTake(take, max) {
+  if (!Number.isInteger(take) || take < 1) throw new RangeError('take must be a whole number of at least 1.');
+  if (take > max) throw new RangeError(`take must be at most ${max}.`);
 }
 
 function page(items, take, from, key) {

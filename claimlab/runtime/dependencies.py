@@ -40,11 +40,14 @@ def parse_dependency(spec: str) -> tuple[str, str | None]:
 
 def normalise(dependencies: Iterable[str] | None) -> tuple[str, ...]:
     """Validate a dependency list against Auth0's rules and return it sorted and deduplicated."""
+    if isinstance(dependencies, str):
+        # One spec, not its characters.
+        dependencies = [dependencies]
     specs = sorted({s.strip() for s in dependencies or ()})
     if len(specs) > MAX_DEPENDENCIES:
         raise DependencyError(
-            f"{len(specs)} dependencies declared; Auth0 allows at most {MAX_DEPENDENCIES} per Action. "
-            "Drop the ones the Action does not require."
+            f"{len(specs)} dependencies declared; Auth0 allows at most {MAX_DEPENDENCIES} "
+            "per Action. Drop the ones the Action does not require."
         )
     names: dict[str, str] = {}
     for spec in specs:
@@ -95,7 +98,10 @@ def _install(specs: tuple[str, ...], target: Path) -> None:
             *specs,
         ]
         # npm is the user's own tool here: it keeps their registry, proxy and CA settings.
-        env = {**os.environ, "PATH": f"{node_tools().node.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+        env = {
+            **os.environ,
+            "PATH": f"{node_tools().node.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
         done = subprocess.run(
             command, cwd=scratch, capture_output=True, text=True, timeout=300, env=env
         )
@@ -104,7 +110,9 @@ def _install(specs: tuple[str, ...], target: Path) -> None:
             raise DependencyError(
                 f"npm could not install {', '.join(specs)}: "
                 f"{detail[-1] if detail else 'no output'}. Check the names and versions on the npm "
-                "registry; offline, run `claimlab prefetch " + " ".join(specs) + "` once while online."
+                "registry; offline, run `claimlab prefetch "
+                + " ".join(specs)
+                + "` once while online."
             )
         (scratch / ".complete").write_text(json.dumps(specs))
         if target.exists():

@@ -2,6 +2,7 @@
 // Loads an Action the way Auth0 does: a CommonJS module compiled with node:vm.compileFunction in
 // the main context, its `require` resolved from the Action's own npm dependencies only.
 
+const fs = require('node:fs');
 const vm = require('node:vm');
 const path = require('node:path');
 const { createRequire } = require('node:module');
@@ -30,7 +31,7 @@ function loadAction(spec, makeConsole) {
   }
   // Resolution starts in the dependency folder, which holds nothing but the declared packages,
   // so an undeclared package is "Cannot find module" here as it is on Auth0.
-  const actionRequire = createRequire(path.join(modulesDir, '__action__.js'));
+  const actionRequire = isolatedRequire(modulesDir);
   const module = { exports: {} };
   return {
     module,
@@ -74,6 +75,28 @@ function loadAction(spec, makeConsole) {
   };
 }
 
+// Node's resolution also climbs to every parent folder's node_modules (a project holding
+// CLAIMLAB_HOME, the user's home): whatever it finds outside the Action's own folder is not a
+// declared dependency.
+function isolatedRequire(modulesDir) {
+  const base = createRequire(path.join(modulesDir, '__action__.js'));
+  // Node reports resolved files by their real path, so compare against the real folder.
+  const own = path.join(fs.realpathSync(modulesDir), 'node_modules') + path.sep;
+  const resolve = (id, options) => {
+    const found = base.resolve(id, options);
+    if (path.isAbsolute(found) && !found.startsWith(own)) {
+      const err = new Error(`Cannot find module '${id}'`);
+      err.code = 'MODULE_NOT_FOUND';
+      throw err;
+    }
+    return found;
+  };
+  const actionRequire = (id) => base(resolve(id));
+  actionRequire.resolve = resolve;
+  actionRequire.cache = base.cache;
+  return actionRequire;
+}
+
 // A vm SyntaxError's stack starts with "<filename>:<line>"; that is the only place the line lives.
 function syntaxLine(err, filename) {
   const first = String(err.stack || '').split('\n', 1)[0];
@@ -89,7 +112,8 @@ function actionLine(err, filename) {
   const stack = String((err && err.stack) || '');
   for (const frame of stack.split('\n')) {
     const at = frame.indexOf(filename + ':');
-    if (at >= 0) {
+    // The whole path, not a suffix: an Action named "api" must not match claimlab's own api.js.
+    if (at > 0 && (frame[at - 1] === '(' || frame.slice(0, at).trimStart() === 'at ')) {
       const n = Number.parseInt(frame.slice(at + filename.length + 1), 10);
       if (Number.isFinite(n)) return n;
     }

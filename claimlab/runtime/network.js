@@ -13,12 +13,14 @@ const ORIGINAL = {
   httpsRequest: https.request,
   fetch: globalThis.fetch,
 };
-const TARGET_HEADER = 'x-claimlab-target';
+const RUN_HEADER = 'x-claimlab-run';
+const TICKET_HEADER = 'x-claimlab-ticket';
 
 let server = null;
 let serverPort = 0;
 let serverAgent = null;
 let currentContext = () => null;
+let nextTicket = 1;
 
 // Rotation counters live for the worker's life, so "the n-th call with seed s" is reproducible.
 const rotationCounters = new Map();
@@ -118,11 +120,13 @@ function normaliseArgs(defaultProtocol, args) {
 function interceptingRequest(defaultProtocol, original) {
   return function request(...args) {
     const ctx = currentContext();
-    if (!ctx || (ctx.network === 'live' && !ctx.routes)) return original.apply(this, args);
+    if (!ctx) return original.apply(this, args);
     const { method, fullUrl, headers, callback, options } = normaliseArgs(defaultProtocol, args);
     const match = routeFor(ctx.routes, method, fullUrl);
-    if (!match && ctx.network === 'live') return original.apply(this, args);
+    // Live requests are part of what the Action did, so they are logged too.
     recordRequest(ctx, method, fullUrl, Boolean(match));
+    if (!match && ctx.network === 'live') return original.apply(this, args);
+    const ticket = match ? prepareAnswer(ctx, match) : '';
     const req = ORIGINAL.httpRequest(
       {
         host: '127.0.0.1',
@@ -130,7 +134,7 @@ function interceptingRequest(defaultProtocol, original) {
         method,
         path: '/',
         agent: serverAgent,
-        headers: { ...headers, [TARGET_HEADER]: fullUrl, 'x-claimlab-run': String(ctx.runId) },
+        headers: { ...headers, [RUN_HEADER]: String(ctx.runId), [TICKET_HEADER]: ticket },
         timeout: options.timeout,
       },
       callback,
@@ -153,13 +157,37 @@ function interceptingGet(requestFn) {
 async function interceptingFetch(input, init) {
   const ctx = currentContext();
   if (!ctx) return ORIGINAL.fetch(input, init);
-  const request = new Request(input, init);
+  return mockedFetch(ctx, new Request(input, init), 0);
+}
+
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
+const MAX_REDIRECTS = 20;
+
+async function mockedFetch(ctx, request, hops) {
   const method = request.method.toUpperCase();
   const match = routeFor(ctx.routes, method, request.url);
-  if (!match && ctx.network === 'live') return ORIGINAL.fetch(input, init);
   recordRequest(ctx, method, request.url, Boolean(match));
+  // `request` now owns the body (a Request passed in is used up), so it is what goes out.
+  if (!match && ctx.network === 'live') return ORIGINAL.fetch(request);
   if (!match) throw new TypeError('fetch failed', { cause: noMockError(method, request.url) });
   const { status, headers, body } = responseParts(resolveSpec(match.key, match.spec));
+  const location = new Headers(headers).get('location');
+  if (REDIRECT_STATUSES.includes(status) && location !== null && request.redirect !== 'manual') {
+    // fetch follows redirects itself (redirect: "follow" is its default), mocked ones too.
+    if (request.redirect === 'error') throw new TypeError('fetch failed', { cause: new Error('unexpected redirect') });
+    if (hops >= MAX_REDIRECTS) throw new TypeError('fetch failed', { cause: new Error('redirect count exceeded') });
+    const toGet = status === 303 ? method !== 'HEAD' : status <= 302 && method === 'POST';
+    const next = new Request(new URL(location, request.url), {
+      method: toGet ? 'GET' : method,
+      headers: request.headers,
+      body: toGet || method === 'GET' || method === 'HEAD' ? undefined : await request.arrayBuffer(),
+      redirect: request.redirect,
+      signal: request.signal,
+    });
+    const response = await mockedFetch(ctx, next, hops + 1);
+    Object.defineProperty(response, 'redirected', { value: true });
+    return response;
+  }
   const nullBody = method === 'HEAD' || [101, 204, 205, 304].includes(status);
   const response = new Response(nullBody ? null : body, { status, headers });
   Object.defineProperty(response, 'url', { value: request.url });
@@ -168,17 +196,27 @@ async function interceptingFetch(input, init) {
 
 // --- the mock server --------------------------------------------------------------------------------
 
+// The answer is chosen when the Action makes the request, in call order; chosen here, a
+// rotation's n-th answer would depend on which socket happened to connect first.
+function prepareAnswer(ctx, match) {
+  const ticket = String(nextTicket++);
+  if (!ctx.answers) ctx.answers = new Map();
+  ctx.answers.set(ticket, responseParts(resolveSpec(match.key, match.spec)));
+  return ticket;
+}
+
 function answer(req, res, lookupContext) {
-  const target = req.headers[TARGET_HEADER];
-  const ctx = lookupContext(req.headers['x-claimlab-run']);
-  const match = ctx && routeFor(ctx.routes, req.method, target);
+  const ctx = lookupContext(req.headers[RUN_HEADER]);
+  const ticket = req.headers[TICKET_HEADER];
+  const parts = ctx && ctx.answers && ctx.answers.get(ticket);
+  if (parts) ctx.answers.delete(ticket);
   req.resume();
   req.on('end', () => {
-    if (!match) {
+    if (!parts) {
       res.destroy();
       return;
     }
-    const { status, headers, body } = responseParts(resolveSpec(match.key, match.spec));
+    const { status, headers, body } = parts;
     res.writeHead(status, { ...headers, 'content-length': body.length });
     res.end(req.method === 'HEAD' ? undefined : body);
   });

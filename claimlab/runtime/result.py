@@ -113,9 +113,12 @@ class ActionResult:
         return self._claims("accessToken")
 
     def _metadata(self, api: str) -> dict[str, Any]:
+        # Auth0 discards metadata set in the same Action as setPrimaryUser, whether it was set
+        # before or after that call.
+        switched = {c.action for c in self.commands if c.api == "authentication.setPrimaryUser"}
         updates: dict[str, Any] = {}
         for c in self.commands:
-            if c.api == api and not (len(c.args) > 2 and c.args[2]):
+            if c.api == api and c.action not in switched:
                 updates[c.args[0]] = c.args[1]
         return updates
 
@@ -185,11 +188,15 @@ class ActionResult:
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        rows = "".join(
-            f"<tr><td><code>{esc(c.api)}</code></td><td><code>"
-            f"{esc(', '.join(json.dumps(a, ensure_ascii=False) for a in c.args))}</code></td></tr>"
-            for c in self.commands
-        ) or "<tr><td colspan=2><i>no api calls</i></td></tr>"
+        rows = (
+            "".join(
+                f"<tr><td><code>{esc(c.api)}</code></td><td><code>"
+                f"{esc(', '.join(json.dumps(a, ensure_ascii=False) for a in c.args))}"
+                "</code></td></tr>"
+                for c in self.commands
+            )
+            or "<tr><td colspan=2><i>no api calls</i></td></tr>"
+        )
         parts = [
             f"<div><b>{esc(', '.join(self.actions_run) or 'no Action')}</b> "
             f"in {self.duration_ms:.1f} ms on Node {esc(self.node_version)}</div>",

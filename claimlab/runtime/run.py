@@ -59,7 +59,9 @@ class Action:
         ):
             path = Path(action)
             if not path.is_file():
-                raise ClaimlabError(f"No Action file at {path}. Pass a path to a .js file or the code.")
+                raise ClaimlabError(
+                    f"No Action file at {path}. Pass a path to a .js file or the code."
+                )
             source = path.read_text(encoding="utf-8")
             label, default_name = str(path), path.stem
         else:
@@ -83,7 +85,9 @@ class Action:
                 "Move data out of the code (into secrets or an API)."
             )
         if len(self.secrets) > MAX_SECRETS:
-            raise ClaimlabError(f"{len(self.secrets)} secrets; Auth0 allows {MAX_SECRETS} per Action.")
+            raise ClaimlabError(
+                f"{len(self.secrets)} secrets; Auth0 allows {MAX_SECRETS} per Action."
+            )
         for key, value in self.secrets.items():
             if not isinstance(value, str):
                 raise ClaimlabError(f"Secret {key!r} must be a string (Auth0 stores text).")
@@ -142,10 +146,13 @@ class Runner:
         key = hashlib.sha256(json.dumps(routes, sort_keys=True).encode()).hexdigest()[:24]
         return key, routes
 
-    def _ensure(self, actions: Sequence[Action], mock_set: tuple[str, dict[str, Any]] | None) -> None:
+    def _ensure(
+        self, actions: Sequence[Action], mock_set: tuple[str, dict[str, Any]] | None
+    ) -> None:
         # Cheap once done: the worker remembers what it compiled, until it restarts.
         for action in actions:
-            self.worker.ensure_loaded(action.key, action._payload())
+            if action.key not in self.worker.loaded or not self.worker.running:
+                self.worker.ensure_loaded(action.key, action._payload())
         if mock_set is not None:
             self.worker.ensure_mocks(*mock_set)
 
@@ -245,9 +252,7 @@ class Runner:
 
         def submit(index: int) -> None:
             self._ensure(actions, mock_set)
-            message = self._message(
-                actions, prepared[index], mocks_key, network, timeout, handler
-            )
+            message = self._message(actions, prepared[index], mocks_key, network, timeout, handler)
             in_flight.append((index, self.worker.submit(message), time.perf_counter()))
 
         def settle(limit: int) -> None:
@@ -256,12 +261,15 @@ class Runner:
                 try:
                     raw = self.worker.wait(future, timeout + _WATCHDOG_GRACE)
                 except (WorkerDied, WorkerTimedOut) as exc:
-                    results[index] = self._failed(actions, prepared[index], exc, started)
-                    # Whatever was queued behind it died with the worker: run those again,
-                    # one at a time, on a fresh one.
                     queued = [i for i, _, _ in in_flight]
                     in_flight.clear()
-                    for i in queued:
+                    if not queued:
+                        results[index] = self._failed(actions, prepared[index], exc, started)
+                        continue
+                    # The runs in flight share the worker and interleave, so any of them may
+                    # have taken it down: run them all again, one at a time, on a fresh one,
+                    # where a failure belongs to the run that had the worker to itself.
+                    for i in [index, *queued]:
                         submit(i)
                         settle(0)
                     continue
@@ -279,7 +287,7 @@ def _actions(
     secrets: Mapping[str, str] | None,
     dependencies: Iterable[str] | None,
 ) -> list[Action]:
-    shared_deps = tuple(dependencies or ())
+    shared_deps = deps.normalise(dependencies)
     loaded = [Action.load(a, secrets=secrets, dependencies=shared_deps) for a in items]
     names = [a.name for a in loaded]
     for name in names:

@@ -11,6 +11,7 @@
 // Replies:   {id, result} or {id, fatal: "message"}
 
 const fs = require('node:fs');
+const net = require('node:net');
 const readline = require('node:readline');
 const util = require('node:util');
 const { AsyncLocalStorage } = require('node:async_hooks');
@@ -263,7 +264,10 @@ async function main() {
     context: () => storage.getStore() || null,
     contextForRun: (runId) => runs.get(String(runId)) || null,
   });
-  const input = readline.createInterface({ input: fs.createReadStream(null, { fd: IN_FD }), crlfDelay: Infinity });
+  // A socket, not fs.createReadStream: a file stream parks a threadpool thread in a blocking
+  // read() on the pipe, and process.exit (from an Action) then hangs until Python writes again.
+  const pipe = new net.Socket({ fd: IN_FD, readable: true, writable: false });
+  const input = readline.createInterface({ input: pipe, crlfDelay: Infinity });
   input.on('line', (line) => {
     if (!line) return;
     let message;

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
 import json
 import os
 import subprocess
@@ -30,8 +31,17 @@ STARTUP_TIMEOUT = 30.0
 
 # What live-mode requests need to reach the internet from behind a proxy or a custom CA.
 _PASSED_THROUGH = frozenset(
-    {"NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR", "HTTP_PROXY", "HTTPS_PROXY",
-     "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"}
+    {
+        "NODE_EXTRA_CA_CERTS",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+    }
 )
 
 
@@ -89,52 +99,77 @@ class Worker:
         )
         os.close(to_node_r)
         os.close(from_node_w)
-        self._proc = proc
+        # Each process gets its own pending table and stderr tail: the reader of a killed process
+        # finishes on its own thread and must only fail the requests that were sent to it, never
+        # those of the process that replaced it.
+        ready: Future[Any] = Future()
+        pending: dict[int, Future[Any]] = {0: ready}
+        stderr: collections.deque[str] = collections.deque(maxlen=40)
+        with self._lock:
+            self._proc = proc
+            self._pending = pending
+            self._stderr = stderr
         self._writer = os.fdopen(to_node_w, "wb", buffering=0)
         self.loaded = set()
         self.mock_sets = set()
-        self._stderr.clear()
-        ready: Future[Any] = Future()
-        self._pending = {0: ready}
         reader = os.fdopen(from_node_r, "rb")
-        threading.Thread(target=self._read_replies, args=(proc, reader), daemon=True).start()
-        threading.Thread(target=self._read_stderr, args=(proc,), daemon=True).start()
+        stderr_thread = threading.Thread(target=self._read_stderr, args=(proc, stderr), daemon=True)
+        stderr_thread.start()
+        threading.Thread(
+            target=self._read_replies,
+            args=(proc, reader, pending, stderr, stderr_thread),
+            daemon=True,
+        ).start()
         self.starts += 1
         try:
             hello = ready.result(timeout=STARTUP_TIMEOUT)
         except FutureTimeout as exc:
             self._kill()
-            raise ClaimlabError(f"Node ({tools.node}) did not start within {STARTUP_TIMEOUT} s.") from exc
+            raise ClaimlabError(
+                f"Node ({tools.node}) did not start within {STARTUP_TIMEOUT} s."
+            ) from exc
         self.node_version = hello["node"]
 
-    def _read_replies(self, proc: subprocess.Popen[bytes], reader: Any) -> None:
+    def _read_replies(
+        self,
+        proc: subprocess.Popen[bytes],
+        reader: Any,
+        pending: dict[int, Future[Any]],
+        stderr: collections.deque[str],
+        stderr_thread: threading.Thread,
+    ) -> None:
         with reader:
             for raw in reader:
                 message = json.loads(raw)
                 with self._lock:
-                    future = self._pending.pop(message.get("id"), None)
+                    future = pending.pop(message.get("id"), None)
                 if future is None:
                     continue
                 if "fatal" in message:
-                    future.set_exception(ClaimlabError(f"claimlab worker error: {message['fatal']}"))
+                    future.set_exception(
+                        ClaimlabError(f"claimlab worker error: {message['fatal']}")
+                    )
                 else:
                     future.set_result(message["result"])
         proc.wait()
+        # Node's last words (the out-of-memory report) may still be in the stderr pipe.
+        stderr_thread.join(timeout=2.0)
         with self._lock:
             if self._proc is proc:
                 self._proc = None
-            pending, self._pending = self._pending, {}
-        tail = "\n".join(self._stderr)
-        for future in pending.values():
+            dead = list(pending.values())
+            pending.clear()
+        tail = "\n".join(stderr)
+        for future in dead:
             if not future.done():
                 future.set_exception(
                     WorkerDied(f"the Node worker exited with code {proc.returncode}", tail)
                 )
 
-    def _read_stderr(self, proc: subprocess.Popen[bytes]) -> None:
+    def _read_stderr(self, proc: subprocess.Popen[bytes], lines: collections.deque[str]) -> None:
         assert proc.stderr is not None
         for line in proc.stderr:
-            self._stderr.append(line.decode("utf-8", "replace").rstrip())
+            lines.append(line.decode("utf-8", "replace").rstrip())
 
     def _kill(self) -> None:
         with self._lock:
@@ -147,10 +182,8 @@ class Worker:
         """Stop the Node process; the next call starts a new one."""
         self._kill()
         if self._writer is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._writer.close()
-            except OSError:
-                pass
             self._writer = None
 
     @property

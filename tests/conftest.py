@@ -1,0 +1,61 @@
+"""Shared set-up for the test suite.
+
+The runtime tests run real Actions on a real Node.js. They share one worker (the process-wide
+``default_worker``) and one npm install of axios per session; tests that must crash or restart
+a worker get a fresh one of their own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from claimlab.runtime import Runner
+from claimlab.runtime import dependencies as deps
+from claimlab.runtime.worker import Worker
+
+AXIOS = ["axios@1.7.9"]
+DOG_ACTION = (
+    Path(__file__).resolve().parent.parent / "notebooks" / "actions" / "assign-random-dog.js"
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def claimlab_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A session-wide CLAIMLAB_HOME in tmp, so no test touches the user's npm cache or keys."""
+    home = tmp_path_factory.mktemp("claimlab-home")
+    previous = os.environ.get("CLAIMLAB_HOME")
+    os.environ["CLAIMLAB_HOME"] = str(home)
+    try:
+        yield home
+    finally:
+        if previous is None:
+            os.environ.pop("CLAIMLAB_HOME", None)
+        else:
+            os.environ["CLAIMLAB_HOME"] = previous
+
+
+@pytest.fixture(scope="session")
+def axios(claimlab_home: Path) -> list[str]:
+    """The tutorial's dependency list, installed with npm once per session."""
+    deps.modules_dir(AXIOS)
+    return list(AXIOS)
+
+
+@pytest.fixture(scope="session")
+def dog_action() -> Path:
+    """The tutorial's Action, ``notebooks/actions/assign-random-dog.js``."""
+    return DOG_ACTION
+
+
+@pytest.fixture
+def fresh_runner() -> Iterator[Runner]:
+    """A Runner on a Node process of its own, stopped after the test."""
+    worker = Worker()
+    try:
+        yield Runner(worker)
+    finally:
+        worker.close()

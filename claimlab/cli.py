@@ -7,8 +7,11 @@ Exit codes: 0 success; 1 the Action failed, the login was denied, or the token i
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from claimlab.errors import (
     ClaimError,
     ClaimlabError,
     DependencyError,
+    DeployError,
     LoginDenied,
     TokenError,
 )
@@ -192,6 +196,78 @@ def cmd_prefetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tenant_serve(args: argparse.Namespace) -> int:
+    from claimlab.tenant import LocalTenant
+
+    tenant = LocalTenant(network=args.network)
+    server = tenant.serve(port=args.port)
+    if args.json:
+        # The one place the local Management secret is shown: it is this server's, made now.
+        print(json.dumps(server.describe()), flush=True)
+    else:
+        print(f"local tenant on {server.url} (issuer {tenant.issuer})", flush=True)
+        print(f"Management API client id: {server.management.client_id}", flush=True)
+        print("the client secret is printed with --json only; press Ctrl-C to stop", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+    return 0
+
+
+def _secret_values(names: Sequence[str]) -> dict[str, str]:
+    # Values from the environment, or asked for without echo: never on the command line.
+    values = {}
+    for name in names:
+        value = os.environ.get(name)
+        if value is None:
+            if not sys.stdin or not sys.stdin.isatty():
+                raise _Usage(
+                    f"secret {name}: set the environment variable {name} (no terminal to ask)"
+                )
+            value = getpass.getpass(f"value of secret {name}: ")
+        values[name] = value
+    return values
+
+
+def _deployment(args: argparse.Namespace, action: str | None, name: str) -> Any:
+    from claimlab.deploy import Credentials, Deployment
+
+    credentials = Credentials.from_environment(domain=args.domain)
+    return Deployment(
+        action if action is not None else "exports.onExecutePostLogin = async () => {};",
+        name=name,
+        dependencies=getattr(args, "dependency", None),
+        secrets=_secret_values(getattr(args, "secret", [])),
+        tenant=credentials,
+        progress=lambda message: print(message, file=sys.stderr),
+    )
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    if not Path(args.action).is_file():
+        raise _Usage(f"no Action file at {args.action}")
+    deployment = _deployment(args, args.action, args.name)
+    plan = deployment.plan()
+    print(plan)
+    if args.dry_run:
+        return 0
+    applied = deployment.apply()
+    print(
+        f"{args.name}: version {applied.version} live, position {applied.position} of "
+        f"{', '.join(applied.bindings)}"
+    )
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    deployment = _deployment(args, None, args.name)
+    version = deployment.rollback(args.version)
+    print(f"{args.name}: version {args.version} deployed again as version {version.number}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="claimlab", description="Run Auth0 post-login Actions locally and inspect tokens."
@@ -232,6 +308,35 @@ def build_parser() -> argparse.ArgumentParser:
     prefetch = sub.add_parser("prefetch", help="install Action dependencies for offline use")
     prefetch.add_argument("dependencies", nargs="+", metavar="NAME@VERSION")
     prefetch.set_defaults(func=cmd_prefetch)
+
+    tenant = sub.add_parser("tenant", help="the local tenant over HTTP")
+    tenant_sub = tenant.add_subparsers(dest="tenant_command", required=True)
+    serve = tenant_sub.add_parser("serve", help="serve the local tenant on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=0)
+    serve.add_argument("--network", choices=["mock", "live"], default="mock")
+    serve.add_argument("--json", action="store_true", help="print one JSON line and keep serving")
+    serve.set_defaults(func=cmd_tenant_serve)
+
+    deploy = sub.add_parser("deploy", help="deploy an Action to a tenant and bind it to post-login")
+    deploy.add_argument("action", metavar="ACTION.js")
+    deploy.add_argument("--name", required=True)
+    deploy.add_argument("--dependency", action="append", default=[], metavar="NAME@VERSION")
+    deploy.add_argument(
+        "--secret",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a secret's name; its value comes from the environment or a hidden prompt",
+    )
+    deploy.add_argument("--domain", help="default: AUTH0_DOMAIN")
+    deploy.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
+    deploy.set_defaults(func=cmd_deploy)
+
+    rollback = sub.add_parser("rollback", help="deploy an earlier version of an Action again")
+    rollback.add_argument("name")
+    rollback.add_argument("version", type=int)
+    rollback.add_argument("--domain", help="default: AUTH0_DOMAIN")
+    rollback.set_defaults(func=cmd_rollback)
     return parser
 
 
@@ -242,6 +347,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except DependencyError as exc:
         # npm could not install a declared module (offline, or no such version).
+        print(f"claimlab {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except DeployError as exc:
         print(f"claimlab {args.command}: {exc}", file=sys.stderr)
         return 1
     except ActionError as exc:

@@ -18,10 +18,12 @@ from typing import Any, Literal
 from claimlab import claims as claim_rules
 from claimlab import events, tokens
 from claimlab.errors import ClaimlabError, LoginDenied
-from claimlab.runtime import Action, run_flow
+from claimlab.runtime import Action, run_action, run_flow
 from claimlab.runtime.run import Network
 from claimlab.tenant.directory import Application, User, sample_applications, sample_users
 from claimlab.tenant.login import LoginResult
+from claimlab.tenant.management import ActionStore
+from claimlab.tenant.server import TenantServer
 
 Flow = Literal["interactive", "silent", "refresh", "password", "device"]
 
@@ -61,6 +63,7 @@ class LocalTenant:
         network: Network = "mock",
         mocks: Mapping[str, Any] | None = None,
         keys: tokens.KeyStore | None = None,
+        build_delay: float = 0.5,
     ) -> None:
         self.name = name
         self.domain = domain or f"{name}.claimlab.local"
@@ -72,7 +75,14 @@ class LocalTenant:
         self.users: dict[str, User] = sample_users()
         self.applications: dict[str, Application] = sample_applications(self.domain)
         self.apis: list[str] = [DEFAULT_API]
+        # The Actions library and the Login flow, as the Management API sees them; logins run
+        # what is deployed and bound there.
+        self.actions_store = ActionStore(
+            build_delay, tester=self._test_action, on_bindings_changed=self._reload_bindings
+        )
         self.bindings: list[Action] = []
+        self._files: dict[str, str] = {}
+        self.server: TenantServer | None = None
         self._sessions = 0
 
     # --- setup ---------------------------------------------------------------------------------
@@ -103,28 +113,71 @@ class LocalTenant:
         # JavaScript passed as text without name= is called "action"; a second such Action
         # would otherwise replace the first without a word.
         unnamed_source = name is None and isinstance(action, str) and loaded.file == "action.js"
-        for index, bound in enumerate(self.bindings):
-            if bound.name == loaded.name:
-                if unnamed_source and bound.source != loaded.source:
-                    raise ClaimlabError(
-                        f"An Action named {loaded.name!r} is already bound, and this code has no "
-                        "name of its own. Pass name= to bind it beside the first one, or "
-                        f"unbind({loaded.name!r}) first to replace it."
-                    )
-                self.bindings[index] = loaded
-                return loaded
-        if len(self.bindings) >= 20:
+        for bound in self.bindings:
+            if bound.name == loaded.name and unnamed_source and bound.source != loaded.source:
+                raise ClaimlabError(
+                    f"An Action named {loaded.name!r} is already bound, and this code has no "
+                    "name of its own. Pass name= to bind it beside the first one, or "
+                    f"unbind({loaded.name!r}) first to replace it."
+                )
+        if len(self.bindings) >= 20 and loaded.name not in {a.name for a in self.bindings}:
             raise ClaimlabError("Auth0 allows 20 Actions per trigger; unbind one first.")
-        self.bindings.insert(len(self.bindings) if position is None else position, loaded)
-        return loaded
+        self._files[loaded.name] = loaded.file
+        try:
+            self.actions_store.install(
+                loaded.name,
+                loaded.source,
+                dependencies=loaded.dependencies,
+                secrets=loaded.secrets,
+                position=position,
+            )
+        except ValueError as exc:
+            raise ClaimlabError(f"Could not bind {loaded.name!r}: {exc}") from None
+        return next(a for a in self.bindings if a.name == loaded.name)
 
     def unbind(self, name: str) -> None:
-        """Remove an Action from post-login."""
-        before = len(self.bindings)
-        self.bindings = [a for a in self.bindings if a.name != name]
-        if len(self.bindings) == before:
+        """Remove an Action from post-login (it stays in the tenant's Actions library)."""
+        try:
+            self.actions_store.uninstall(name)
+        except ValueError:
             bound = ", ".join(a.name for a in self.bindings) or "none"
-            raise ClaimlabError(f"No Action named {name!r} is bound (bound: {bound}).")
+            raise ClaimlabError(f"No Action named {name!r} is bound (bound: {bound}).") from None
+
+    def _reload_bindings(self, trigger: str, bound: list[dict[str, Any]]) -> None:
+        if trigger != "post-login":
+            return
+        self.bindings = [
+            Action(
+                source=item["code"],
+                name=item["name"],
+                file=self._files.get(item["name"], f"{item['name']}.js"),
+                secrets=dict(item["secrets"]),
+                dependencies=tuple(item["dependencies"]),
+            )
+            for item in bound
+        ]
+
+    def _test_action(self, action: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+        """``POST /actions/actions/{id}/test``: the draft against one event, on this runtime."""
+        result = run_action(
+            Action(
+                source=action["code"],
+                name=action["name"],
+                secrets=dict(action["secrets"]),
+                dependencies=tuple(action["dependencies"]),
+            ),
+            event or None,
+            network=self.network,
+            mocks=self.mocks,
+        )
+        return result.to_dict()
+
+    def serve(self, port: int = 0, **options: Any) -> TenantServer:
+        """Serve this tenant over HTTP on 127.0.0.1 (in a background thread) and return the
+        server; its ``management`` credentials let auth0-python deploy to it."""
+        if self.server is None:
+            self.server = TenantServer(self, port=port, **options).start()
+        return self.server
 
     def user(self, who: str | User) -> User:
         """Find a user by handle (``"alice"``), user id, email or nickname."""

@@ -1,0 +1,648 @@
+"""Deploy an Action to an Auth0 tenant through auth0-python's Management client, safely.
+
+The same code talks to a real tenant (``https://YOUR_TENANT.auth0.com``) and to claimlab's local
+tenant served on 127.0.0.1 (over http); the SDK is used unchanged, handed an httpx client.
+
+``Deployment.apply()`` does what the dashboard's Deploy button and the drag into the Login flow
+do, and checks each step: create or update the Action by name, wait until it is built, deploy,
+bind it into post-login keeping every other binding in its place, then read everything back.
+If a step fails, the tenant is left as it was (a newly created Action is deleted again) or, once
+the deploy went through, completed; never two Actions of one name, never a lost binding.
+
+Credentials come from ``AUTH0_DOMAIN``, ``AUTH0_CLIENT_ID`` and ``AUTH0_CLIENT_SECRET``, a
+git-ignored ``.env`` file, or a hidden prompt. They are never printed, logged or written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import getpass
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from auth0.management import Auth0
+from auth0.management.core.api_error import ApiError
+
+from claimlab.errors import DeployError
+from claimlab.runtime import Action
+from claimlab.runtime import dependencies as deps
+
+TRIGGER = "post-login"
+TRIGGER_VERSION = "v3"
+DEFAULT_RUNTIME = "node22"
+BUILD_TIMEOUT = 60.0
+RETRIES = 4
+"""auth0-python retries 429 and 5xx itself, waiting as X-RateLimit-Reset says."""
+
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+# --- credentials ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A machine-to-machine application allowed to call the Management API."""
+
+    domain: str
+    client_id: str
+    client_secret: str = field(repr=False)
+
+    @property
+    def scheme(self) -> str:
+        """Local tenants speak http; every other domain https."""
+        host = self.domain.rsplit(":", 1)[0] if not self.domain.startswith("[") else self.domain
+        return "http" if host in _LOCAL_HOSTS else "https"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.domain}"
+
+    @classmethod
+    def from_environment(
+        cls,
+        *,
+        domain: str | None = None,
+        env_file: str | Path = ".env",
+        prompt: bool = True,
+    ) -> Credentials:
+        """Read ``AUTH0_DOMAIN``/``AUTH0_CLIENT_ID``/``AUTH0_CLIENT_SECRET`` from the environment,
+        then a ``.env`` file, then (for what is still missing) a hidden prompt."""
+        values = {**_read_env_file(Path(env_file)), **os.environ}
+        found = {
+            "domain": domain or values.get("AUTH0_DOMAIN"),
+            "client_id": values.get("AUTH0_CLIENT_ID"),
+            "client_secret": values.get("AUTH0_CLIENT_SECRET"),
+        }
+        for key, secret in (("domain", False), ("client_id", False), ("client_secret", True)):
+            if found[key]:
+                continue
+            name = f"AUTH0_{key.upper()}"
+            if not prompt or not _can_prompt():
+                raise DeployError(
+                    f"{name} is not set. Put it in the environment or in a git-ignored .env file "
+                    f"({name}=...), or run interactively to be asked for it."
+                )
+            ask = getpass.getpass if secret else input
+            found[key] = ask(f"{name}: ").strip()
+        domain_value = str(found["domain"]).removeprefix("https://").removeprefix("http://")
+        return cls(domain_value.rstrip("/"), str(found["client_id"]), str(found["client_secret"]))
+
+
+def _can_prompt() -> bool:
+    return sys.stdin is not None and (sys.stdin.isatty() or "ipykernel" in sys.modules)
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    values = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _credentials(target: Any) -> Credentials:
+    """A LocalTenant (served on demand), a TenantServer, Credentials, or None for a real one."""
+    from claimlab.tenant import LocalTenant
+    from claimlab.tenant.server import TenantServer
+
+    if isinstance(target, Credentials):
+        return target
+    if isinstance(target, LocalTenant):
+        target = target.serve()
+    if isinstance(target, TenantServer):
+        m = target.management
+        return Credentials(target.domain, m.client_id, m.client_secret)
+    if target is None:
+        return Credentials.from_environment()
+    raise TypeError(f"Deploy to a LocalTenant, a TenantServer or Credentials, not {target!r}")
+
+
+# --- talking to the Management API ---------------------------------------------------------------
+
+
+class _TokenSource:
+    """Client-credentials tokens for the Management API, renewed before they expire."""
+
+    def __init__(self, credentials: Credentials, http: httpx.Client) -> None:
+        self._credentials = credentials
+        self._http = http
+        self._token: str | None = None
+        self._expires = 0.0
+
+    def __call__(self) -> str:
+        if self._token is None or time.monotonic() > self._expires:
+            c = self._credentials
+            response = self._http.post(
+                f"{c.base_url}/oauth/token",
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": c.client_id,
+                    "client_secret": c.client_secret,
+                    "audience": f"{c.base_url}/api/v2/",
+                },
+            )
+            if response.status_code != 200:
+                detail = _oauth_error_text(response)
+                raise DeployError(
+                    f"Could not get a Management API token from {c.domain}: {detail}. Check "
+                    "AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, and that the application is "
+                    "authorized for the Auth0 Management API."
+                )
+            body = response.json()
+            self._token = body["access_token"]
+            self._expires = time.monotonic() + float(body.get("expires_in", 86400)) - 60
+        return self._token
+
+
+def _oauth_error_text(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+        return f"{response.status_code} {body.get('error')}: {body.get('error_description')}"
+    except ValueError:
+        return f"HTTP {response.status_code}"
+
+
+def management_client(target: Any = None, *, http: httpx.Client | None = None) -> Auth0:
+    """auth0-python's Management client for a tenant, local or real."""
+    credentials = _credentials(target)
+    http = http or httpx.Client(timeout=30.0)
+    return Auth0(
+        base_url=f"{credentials.base_url}/api/v2",
+        token=_TokenSource(credentials, http),
+        httpx_client=http,
+        max_retries=RETRIES,
+    )
+
+
+def _explain(exc: ApiError, doing: str) -> DeployError:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    message = body.get("message") or body.get("error_description") or str(exc.body)
+    hint = {
+        401: " The token was refused: check AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET.",
+        403: " Grant the missing scope to the application under Applications > APIs > Auth0 "
+        "Management API > Machine to Machine Applications.",
+        429: " Auth0's rate limit held after retries; wait a minute and run it again.",
+    }.get(exc.status_code or 0, "")
+    return DeployError(f"{doing} failed ({exc.status_code}): {message}.{hint}")
+
+
+def _dump(model: Any) -> dict[str, Any]:
+    return (
+        model.model_dump(mode="json", exclude_none=True) if hasattr(model, "model_dump") else model
+    )
+
+
+# --- plan and result ----------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """What ``apply()`` would change, secret values left out."""
+
+    name: str
+    exists: bool
+    code_diff: str
+    dependencies_added: list[str]
+    dependencies_removed: list[str]
+    secrets_added: list[str]
+    secrets_removed: list[str]
+    runtime: tuple[str | None, str]
+    bound_at: int | None
+    binds_at: int
+    undeployed_changes: bool
+
+    @property
+    def changes(self) -> bool:
+        return bool(
+            not self.exists
+            or self.code_diff
+            or self.dependencies_added
+            or self.dependencies_removed
+            or self.secrets_added
+            or self.secrets_removed
+            or self.runtime[0] != self.runtime[1]
+            or self.bound_at is None
+            or self.undeployed_changes
+        )
+
+    def __str__(self) -> str:
+        if not self.changes:
+            return f"{self.name}: deployed and bound at position {self.bound_at}; nothing to do."
+        lines = [f"{self.name}: {'update' if self.exists else 'create'}"]
+        if self.code_diff:
+            lines.append(self.code_diff.rstrip())
+        for label, items in (
+            ("add dependency", self.dependencies_added),
+            ("remove dependency", self.dependencies_removed),
+            ("add secret", self.secrets_added),
+            ("remove secret", self.secrets_removed),
+        ):
+            lines += [f"  {label} {item}" for item in items]
+        if self.exists and self.runtime[0] != self.runtime[1]:
+            lines.append(f"  runtime {self.runtime[0] or '-'} -> {self.runtime[1]}")
+        if self.bound_at is None:
+            lines.append(f"  bind into {TRIGGER} at position {self.binds_at}")
+        lines.append("  deploy a new version")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The outcome of ``apply()``, read back from the tenant."""
+
+    action_id: str
+    version: int
+    position: int
+    changed: bool
+    bindings: list[str]
+
+
+@dataclass(frozen=True)
+class Version:
+    """One deployed version of an Action."""
+
+    id: str
+    number: int
+    deployed: bool
+    created_at: str | None
+    code: str = field(repr=False)
+
+
+# --- the deployment ------------------------------------------------------------------------------
+
+
+class Deployment:
+    """One Action, by name, on one tenant: plan, apply, versions, rollback, remove."""
+
+    def __init__(
+        self,
+        action: str | Path | Action,
+        *,
+        name: str | None = None,
+        dependencies: Iterable[str] | None = None,
+        secrets: Mapping[str, str] | None = None,
+        runtime: str = DEFAULT_RUNTIME,
+        tenant: Any = None,
+        rotate_secrets: bool = False,
+        progress: Callable[[str], None] | None = None,
+        build_timeout: float = BUILD_TIMEOUT,
+    ) -> None:
+        self.action = Action.load(action, name=name, secrets=secrets, dependencies=dependencies)
+        self.name = self.action.name
+        self.runtime = runtime
+        self.rotate_secrets = rotate_secrets
+        self.progress = progress or (lambda message: None)
+        self.build_timeout = build_timeout
+        self.client = management_client(tenant)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def _call(self, doing: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ApiError as exc:
+            raise _explain(exc, doing) from None
+        except httpx.HTTPError as exc:
+            raise DeployError(f"{doing} failed: cannot reach the tenant ({exc}).") from None
+
+    def find(self) -> dict[str, Any] | None:
+        """The Action of this name on the tenant, or None."""
+        pager = self._call(
+            "Listing Actions", self.client.actions.list, action_name=self.name, trigger_id=TRIGGER
+        )
+        matches = [_dump(a) for a in pager if a.name == self.name]
+        if len(matches) > 1:
+            raise DeployError(
+                f"The tenant has {len(matches)} Actions named {self.name!r}; delete the extra "
+                "ones in the dashboard before deploying."
+            )
+        return matches[0] if matches else None
+
+    def bindings(self) -> list[dict[str, Any]]:
+        """The post-login bindings, in execution order."""
+        pager = self._call(
+            "Reading the Login flow", self.client.actions.triggers.bindings.list, TRIGGER
+        )
+        return [_dump(b) for b in pager]
+
+    def plan(self) -> Plan:
+        """What ``apply()`` would change; nothing on the tenant changes."""
+        current = self.find()
+        bindings = self.bindings()
+        names = [b["action"]["name"] for b in bindings]
+        deployed = (current or {}).get("deployed_version") or {}
+        old_code = deployed.get("code", "") if current else ""
+        code_diff = "".join(
+            difflib.unified_diff(
+                old_code.splitlines(keepends=True),
+                self.action.source.splitlines(keepends=True),
+                fromfile=f"{self.name} (deployed)",
+                tofile=f"{self.name} (local)",
+            )
+        )
+        old_deps = {f"{d['name']}@{d['version']}" for d in deployed.get("dependencies", [])}
+        new_deps = set(self._dependencies_specs())
+        old_secrets = {s["name"] for s in (current or {}).get("secrets", [])}
+        new_secrets = set(self.action.secrets)
+        return Plan(
+            name=self.name,
+            exists=current is not None,
+            code_diff=code_diff,
+            dependencies_added=sorted(new_deps - old_deps),
+            dependencies_removed=sorted(old_deps - new_deps),
+            secrets_added=sorted(new_secrets - old_secrets),
+            secrets_removed=sorted(old_secrets - new_secrets),
+            runtime=(deployed.get("runtime"), self.runtime),
+            bound_at=names.index(self.name) if self.name in names else None,
+            binds_at=len(names),
+            undeployed_changes=bool(current and not current.get("all_changes_deployed", True)),
+        )
+
+    def _dependencies_specs(self) -> list[str]:
+        # A bare name means "latest" on Auth0 too; resolve it as npm would so plans are stable.
+        specs = []
+        versions = deps.installed_versions(self.action.dependencies)
+        for spec in self.action.dependencies:
+            name, version = deps.parse_dependency(spec)
+            specs.append(f"{name}@{version or versions.get(name, 'latest')}")
+        return specs
+
+    # --- changing ------------------------------------------------------------------------------
+
+    def _fields(self) -> dict[str, Any]:
+        from auth0.management import ActionVersionDependency
+
+        dependencies = [
+            ActionVersionDependency(name=n, version=v)
+            for n, _, v in (s.rpartition("@") for s in self._dependencies_specs())
+        ]
+        return {"code": self.action.source, "dependencies": dependencies, "runtime": self.runtime}
+
+    def _secrets(self) -> list[Any]:
+        from auth0.management import ActionSecretRequest
+
+        return [ActionSecretRequest(name=k, value=v) for k, v in self.action.secrets.items()]
+
+    def apply(self) -> Applied:
+        """Create or update, wait for the build, deploy, bind, and verify. Idempotent."""
+        from auth0.management import ActionTrigger
+
+        plan = self.plan()
+        if not plan.changes and not self.rotate_secrets:
+            self.progress(str(plan))
+            return self._verify(changed=False)
+
+        current = self.find()
+        created = False
+        previous: dict[str, Any] | None = None
+        try:
+            if current is None:
+                self.progress(f"creating {self.name}")
+                try:
+                    made = self._call(
+                        f"Creating {self.name}",
+                        self.client.actions.create,
+                        name=self.name,
+                        supported_triggers=[ActionTrigger(id=TRIGGER, version=TRIGGER_VERSION)],
+                        secrets=self._secrets(),
+                        **self._fields(),
+                    )
+                    action_id = made.id
+                    created = True
+                except DeployError:
+                    # A retried create may have gone through the first time: never make a twin.
+                    current = self.find()
+                    if current is None:
+                        raise
+            if current is not None:
+                action_id = current["id"]
+                previous = current
+                self.progress(f"updating {self.name}")
+                extra = {}
+                if plan.secrets_added or plan.secrets_removed or self.rotate_secrets:
+                    extra["secrets"] = self._secrets()
+                self._call(
+                    f"Updating {self.name}",
+                    self.client.actions.update,
+                    action_id,
+                    **self._fields(),
+                    **extra,
+                )
+            self._wait_built(action_id)
+            self.progress(f"deploying {self.name}")
+            self._call(f"Deploying {self.name}", self.client.actions.deploy, action_id)
+        except DeployError:
+            self._undo(action_id if created else None, previous)
+            raise
+        self._bind(action_id)
+        return self._verify(changed=True)
+
+    def _wait_built(self, action_id: str) -> None:
+        deadline = time.monotonic() + self.build_timeout
+        delay = 0.1
+        while True:
+            action = self._call("Reading the build status", self.client.actions.get, action_id)
+            status = str(action.status)
+            if status == "built":
+                return
+            if status == "failed":
+                raise DeployError(
+                    f"Auth0 could not build {self.name}: check its dependencies "
+                    f"({', '.join(self.action.dependencies) or 'none'}) and its code."
+                )
+            if time.monotonic() > deadline:
+                raise DeployError(
+                    f"{self.name} was still {status!r} after {self.build_timeout:.0f} s; run "
+                    "apply() again later."
+                )
+            self.progress(f"waiting for the build ({status})")
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    def _undo(self, created_id: str | None, previous: dict[str, Any] | None) -> None:
+        # Best effort: the error being raised matters more than one failing to clean up.
+        try:
+            if created_id is not None:
+                self.progress(f"removing the half-made {self.name}")
+                self.client.actions.delete(created_id, force=True)
+            elif previous is not None:
+                draft = previous.get("deployed_version") or previous
+                self.client.actions.update(
+                    previous["id"],
+                    code=draft.get("code", ""),
+                    runtime=draft.get("runtime") or DEFAULT_RUNTIME,
+                )
+        except (ApiError, httpx.HTTPError):
+            self.progress("could not undo every step; run apply() again to complete it")
+
+    def _bind(self, action_id: str, *, keep: bool = True) -> None:
+        from auth0.management import ActionBindingRef, ActionBindingWithRef
+
+        bindings = self.bindings()
+        ids = [b["action"]["id"] for b in bindings]
+        if keep and action_id in ids:
+            return
+        refs = [
+            ActionBindingWithRef(
+                ref=ActionBindingRef(type="action_id", value=b["action"]["id"]),
+                display_name=b.get("display_name") or b["action"]["name"],
+            )
+            for b in bindings
+            if b["action"]["id"] != action_id
+        ]
+        if keep:
+            refs.append(
+                ActionBindingWithRef(
+                    ref=ActionBindingRef(type="action_id", value=action_id),
+                    display_name=self.name,
+                )
+            )
+        self.progress(f"{'binding' if keep else 'unbinding'} {self.name} in {TRIGGER}")
+        self._call(
+            "Updating the Login flow",
+            self.client.actions.triggers.bindings.update_many,
+            TRIGGER,
+            bindings=refs,
+        )
+
+    def _verify(self, *, changed: bool) -> Applied:
+        current = self.find()
+        if current is None:
+            raise DeployError(f"{self.name} is not on the tenant after the deploy.")
+        deployed = current.get("deployed_version") or {}
+        if deployed.get("code") != self.action.source:
+            raise DeployError(
+                f"The tenant's deployed {self.name} differs from the local code; run apply() again."
+            )
+        names = [b["action"]["name"] for b in self.bindings()]
+        if self.name not in names:
+            raise DeployError(f"{self.name} is deployed but not bound in {TRIGGER}.")
+        self.progress(f"{self.name} version {int(deployed.get('number', 0))} is live")
+        return Applied(
+            action_id=current["id"],
+            version=int(deployed.get("number", 0)),
+            position=names.index(self.name),
+            changed=changed,
+            bindings=names,
+        )
+
+    # --- versions ------------------------------------------------------------------------------
+
+    def _require(self) -> dict[str, Any]:
+        current = self.find()
+        if current is None:
+            raise DeployError(f"No Action named {self.name!r} on the tenant; apply() it first.")
+        return current
+
+    def versions(self) -> list[Version]:
+        """The Action's versions, newest first."""
+        current = self._require()
+        pager = self._call("Listing versions", self.client.actions.versions.list, current["id"])
+        return [
+            Version(
+                v["id"], int(v["number"]), bool(v.get("deployed")), v.get("created_at"), v["code"]
+            )
+            for v in (_dump(x) for x in pager)
+        ]
+
+    def rollback(self, version: int) -> Version:
+        """Deploy again what version ``version`` was (Auth0 makes it a new version)."""
+        current = self._require()
+        match = [v for v in self.versions() if v.number == version]
+        if not match:
+            known = ", ".join(str(v.number) for v in self.versions())
+            raise DeployError(f"{self.name} has no version {version}; versions: {known}.")
+        self.progress(f"rolling {self.name} back to version {version}")
+        made = _dump(
+            self._call(
+                f"Rolling back to version {version}",
+                self.client.actions.versions.deploy,
+                current["id"],
+                match[0].id,
+            )
+        )
+        return Version(made["id"], int(made["number"]), True, made.get("created_at"), made["code"])
+
+    def remove(self) -> None:
+        """Unbind the Action from the Login flow, then delete it."""
+        current = self.find()
+        if current is None:
+            self.progress(f"{self.name} is not on the tenant; nothing to remove")
+            return
+        self._bind(current["id"], keep=False)
+        self.progress(f"deleting {self.name}")
+        self._call(f"Deleting {self.name}", self.client.actions.delete, current["id"])
+
+    # --- parity ----------------------------------------------------------------------------------
+
+    def test_remote(self, event: Mapping[str, Any] | str | None = None) -> Parity:
+        """Run one mock event through the tenant's test endpoint and locally, and compare.
+
+        What Auth0's test endpoint returns is not documented (UNCONFIRMED): claimlab reads a
+        ``commands`` list of ``{"api", "args"}`` from its payload when there is one.
+        """
+        from claimlab.events import load_event
+        from claimlab.runtime import run_action
+
+        current = self._require()
+        full = load_event(event) if not isinstance(event, Mapping) else dict(event)
+        remote = _dump(
+            self._call(
+                "Testing on the tenant", self.client.actions.test, current["id"], payload=full
+            )
+        )
+        local = run_action(self.action, full)
+        payload = remote.get("payload", {}) if isinstance(remote, dict) else {}
+        remote_commands = [
+            {"api": c.get("api"), "args": c.get("args")} for c in payload.get("commands", [])
+        ]
+        return Parity(
+            local=[c.to_dict() for c in local.commands],
+            remote=remote_commands,
+            raw=payload,
+        )
+
+
+@dataclass(frozen=True)
+class Parity:
+    """The same event run locally and on the tenant."""
+
+    local: list[dict[str, Any]]
+    remote: list[dict[str, Any]]
+    raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def same(self) -> bool:
+        return self.local == self.remote
+
+    def __str__(self) -> str:
+        if self.same:
+            return f"local and tenant agree: {len(self.local)} api calls"
+        diff = difflib.unified_diff(
+            [str(c) for c in self.remote],
+            [str(c) for c in self.local],
+            "tenant",
+            "claimlab",
+            lineterm="",
+        )
+        return "local and tenant differ:\n" + "\n".join(diff)
+
+
+def deploy(action: str | Path | Action, **options: Any) -> Deployment:
+    """A :class:`Deployment` of ``action``; call ``.plan()`` to look, ``.apply()`` to deploy."""
+    return Deployment(action, **options)

@@ -1,0 +1,203 @@
+"""Logging a user in over HTTP, from a notebook: the device flow and the password grant.
+
+These talk to a tenant's ``/oauth/device/code`` and ``/oauth/token`` like any OAuth client, so
+they work the same on a real Auth0 tenant and on the local tenant served on 127.0.0.1, and they
+return the ID token verified against the tenant's JWKS.
+
+The device flow is the way to log in to a real tenant from Jupyter: claimlab shows a URL and a
+code, you approve on any browser, and it polls ``/oauth/token`` (waiting ``interval`` seconds,
+longer after ``slow_down``) until Auth0 answers with tokens, ``expired_token`` or
+``access_denied``. The application must be Native, with the Device Code grant enabled.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from claimlab.errors import ClaimlabError, LoginDenied
+from claimlab.tokens import DecodedToken, decode_token
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+PASSWORD_REALM_GRANT = "http://auth0.com/oauth/grant-type/password-realm"
+_LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def base_url(domain: str) -> str:
+    """``https://DOMAIN``, or ``http://`` for a tenant on this machine."""
+    domain = domain.removeprefix("https://").removeprefix("http://").rstrip("/")
+    host = domain.rsplit(":", 1)[0]
+    return f"{'http' if host in _LOCAL_HOSTS else 'https'}://{domain}"
+
+
+@dataclass
+class Tokens:
+    """What ``/oauth/token`` returned, with the ID token verified and decoded."""
+
+    id_token: str = field(repr=False)
+    access_token: str | None = field(repr=False)
+    decoded: DecodedToken
+    raw: dict[str, Any] = field(repr=False)
+
+    @property
+    def claims(self) -> dict[str, Any]:
+        return self.decoded.claims
+
+
+def _verified(domain: str, client_id: str, answer: dict[str, Any]) -> Tokens:
+    root = base_url(domain)
+    if "id_token" not in answer:
+        raise ClaimlabError("The tenant returned no ID token: request the 'openid' scope.")
+    decoded = decode_token(
+        answer["id_token"],
+        jwks=f"{root}/.well-known/jwks.json",
+        audience=client_id,
+        issuer=f"{root}/",
+    )
+    return Tokens(answer["id_token"], answer.get("access_token"), decoded, answer)
+
+
+def _error(response: httpx.Response) -> tuple[str, str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return "http_error", f"HTTP {response.status_code}"
+    return str(body.get("error", "http_error")), str(body.get("error_description", ""))
+
+
+def login_password(
+    domain: str,
+    client_id: str,
+    username: str,
+    password: str,
+    *,
+    scope: str = "openid profile email",
+    audience: str | None = None,
+    realm: str = "Username-Password-Authentication",
+    http: httpx.Client | None = None,
+) -> Tokens:
+    """The resource-owner password grant (``password-realm``), as auth0-python's ``login()``.
+
+    Meant for test users of a development tenant; the device flow is the right way for people.
+    """
+    client = http or httpx.Client(timeout=30.0)
+    form = {
+        "grant_type": PASSWORD_REALM_GRANT,
+        "client_id": client_id,
+        "username": username,
+        "password": password,
+        "scope": scope,
+        "realm": realm,
+    }
+    if audience:
+        form["audience"] = audience
+    response = client.post(f"{base_url(domain)}/oauth/token", data=form)
+    if response.status_code != 200:
+        error, description = _error(response)
+        if error == "access_denied":
+            raise LoginDenied(error, description)
+        raise ClaimlabError(f"The password login failed: {error}: {description}")
+    return _verified(domain, client_id, response.json())
+
+
+@dataclass(frozen=True)
+class DeviceCode:
+    """What to show the user: where to go and which code to enter."""
+
+    verification_uri: str
+    verification_uri_complete: str
+    user_code: str
+    expires_in: int
+    interval: float
+    device_code: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return (
+            f"Open {self.verification_uri_complete} and check that the code is {self.user_code} "
+            f"(or go to {self.verification_uri} and type it). It expires in "
+            f"{self.expires_in // 60} minutes."
+        )
+
+
+def _show(code: DeviceCode) -> None:
+    try:
+        from IPython.display import HTML, display
+
+        url = html.escape(code.verification_uri_complete, quote=True)
+        display(
+            HTML(
+                f"<p>Open <a href='{url}' target='_blank' rel='noopener'>{url}</a> and confirm "
+                f"the code <b><code>{html.escape(code.user_code)}</code></b>.</p>"
+            )
+        )
+    except ImportError:
+        print(code)
+
+
+def login_device(
+    domain: str,
+    client_id: str,
+    *,
+    scope: str = "openid profile email",
+    audience: str | None = None,
+    on_code: Callable[[DeviceCode], None] = _show,
+    http: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    max_wait: float = 900.0,
+) -> Tokens:
+    """Log a user in with the device authorization flow and return their verified tokens."""
+    client = http or httpx.Client(timeout=30.0)
+    root = base_url(domain)
+    form = {"client_id": client_id, "scope": scope}
+    if audience:
+        form["audience"] = audience
+    response = client.post(f"{root}/oauth/device/code", data=form)
+    if response.status_code != 200:
+        error, description = _error(response)
+        raise ClaimlabError(
+            f"The tenant refused to start a device login: {error}: {description}. The "
+            "application must be Native with the Device Code grant enabled."
+        )
+    body = response.json()
+    code = DeviceCode(
+        verification_uri=body["verification_uri"],
+        verification_uri_complete=body.get("verification_uri_complete", body["verification_uri"]),
+        user_code=body["user_code"],
+        expires_in=int(body.get("expires_in", 900)),
+        interval=float(body.get("interval", 5)),
+        device_code=body["device_code"],
+    )
+    on_code(code)
+    interval = code.interval
+    deadline = time.monotonic() + min(max_wait, code.expires_in + interval)
+    while True:
+        sleep(interval)
+        answer = client.post(
+            f"{root}/oauth/token",
+            data={
+                "grant_type": DEVICE_GRANT,
+                "device_code": code.device_code,
+                "client_id": client_id,
+            },
+        )
+        if answer.status_code == 200:
+            return _verified(domain, client_id, answer.json())
+        error, description = _error(answer)
+        if error == "authorization_pending":
+            pass
+        elif error == "slow_down":
+            # RFC 8628: every slow_down adds five seconds to the polling interval.
+            interval += 5
+        elif error == "expired_token":
+            raise ClaimlabError("The device code expired before it was approved; start again.")
+        elif error == "access_denied":
+            raise LoginDenied(error, description or "The login was declined.")
+        else:
+            raise ClaimlabError(f"The device login failed: {error}: {description}")
+        if time.monotonic() > deadline:
+            raise ClaimlabError("Gave up waiting for the device login to be approved.")

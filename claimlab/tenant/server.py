@@ -1,0 +1,529 @@
+"""The local tenant over HTTP, on 127.0.0.1: the endpoints a notebook and auth0-python talk to.
+
+- ``/.well-known/openid-configuration`` and ``/.well-known/jwks.json``;
+- ``/oauth/token`` with the client-credentials grant (a Management API token with scopes), the
+  password grants and the device-code grant; ``/oauth/device/code``; ``/userinfo``;
+- ``/api/v2/actions/...``: the Management API for Actions (see ``management.py``), behind a
+  bearer token whose scopes are checked per endpoint.
+
+Logins through these endpoints run the deployed, bound Actions. Faults (429 with rate-limit
+headers, 5xx, slow answers) can be injected per route, for testing clients against them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from claimlab import tokens
+from claimlab.errors import ClaimlabError, LoginDenied, TokenError
+
+if TYPE_CHECKING:
+    from claimlab.tenant.local import LocalTenant
+
+MANAGEMENT_SCOPES = ("read:actions", "create:actions", "update:actions", "delete:actions")
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+PASSWORD_GRANTS = ("password", "http://auth0.com/oauth/grant-type/password-realm")
+MANAGEMENT_TOKEN_LIFETIME = 86400
+
+
+@dataclass
+class Fault:
+    """One injected failure: the next ``times`` requests matching ``method`` and ``path``."""
+
+    method: str
+    path: str
+    status: int
+    times: int = 1
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    delay: float = 0.0
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method not in ("*", method):
+            return False
+        pattern = "^" + re.escape(self.path).replace(r"\*", "[^?]*") + "$"
+        return re.match(pattern, path) is not None
+
+
+class Faults:
+    """Failures to inject, for testing what a client does with them."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+
+    def inject(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+        delay: float = 0.0,
+        reset_in: int = 1,
+    ) -> Fault:
+        """Answer the next ``times`` matching requests with ``status`` (``*`` globs the path).
+
+        A 429 carries Auth0's ``X-RateLimit-Limit/Remaining/Reset`` headers unless given.
+        """
+        extra = dict(headers or {})
+        if status == 429:
+            extra.setdefault("X-RateLimit-Limit", "10")
+            extra.setdefault("X-RateLimit-Remaining", "0")
+            extra.setdefault("X-RateLimit-Reset", str(int(time.time()) + reset_in))
+        fault = Fault(method.upper(), path, status, times, extra, body, delay)
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def take(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.times > 0 and fault.matches(method, path):
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+
+@dataclass
+class _DeviceRequest:
+    device_code: str
+    user_code: str
+    client_id: str
+    scope: str
+    audience: str | None
+    expires_at: float
+    interval: float
+    state: str = "pending"
+    user: str | None = None
+    last_poll: float = 0.0
+    expiry_reported: bool = False
+
+
+class _Reply(Exception):
+    """Stop handling and answer with this status and JSON body."""
+
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+
+def _oauth_error(status: int, error: str, description: str) -> _Reply:
+    return _Reply(status, {"error": error, "error_description": description})
+
+
+def _api_error(status: int, message: str, code: str) -> _Reply:
+    return _Reply(
+        status,
+        {
+            "statusCode": status,
+            "error": HTTPStatus(status).phrase,
+            "message": message,
+            "errorCode": code,
+        },
+    )
+
+
+class TenantServer:
+    """Serves a :class:`LocalTenant` on 127.0.0.1 in a background thread.
+
+    >>> server = tenant.serve()          # or: with tenant.serve() as server: ...
+    >>> server.domain, server.management.client_id
+    """
+
+    def __init__(
+        self,
+        tenant: LocalTenant,
+        *,
+        port: int = 0,
+        scopes: Iterable[str] = MANAGEMENT_SCOPES,
+        device_interval: float = 5.0,
+        device_expires_in: int = 900,
+    ) -> None:
+        self.tenant = tenant
+        self.faults = Faults()
+        self.device_interval = device_interval
+        self.device_expires_in = device_expires_in
+        self._devices: dict[str, _DeviceRequest] = {}
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self.domain = f"127.0.0.1:{self.port}"
+        self.url = f"http://{self.domain}"
+        tenant.domain = self.domain
+        tenant.issuer = f"{self.url}/"
+        m2m = next(a for a in tenant.applications.values() if a.app_type == "non_interactive")
+        # A fresh secret per server: it lives in memory only, never in a file or a log.
+        m2m.client_secret = secrets.token_urlsafe(32)
+        self.grants: dict[str, set[str]] = {m2m.client_id: set(scopes)}
+        self.management = _Credentials(m2m.client_id, m2m.client_secret, tenant.management_audience)
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> TenantServer:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, name=f"claimlab-tenant-{self.port}", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> TenantServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def describe(self) -> dict[str, Any]:
+        """What ``claimlab tenant serve --json`` prints (the one place the secret is shown)."""
+        return {
+            "domain": self.domain,
+            "issuer": self.tenant.issuer,
+            "management": {
+                "client_id": self.management.client_id,
+                "client_secret": self.management.client_secret,
+                "audience": self.management.audience,
+            },
+        }
+
+    # --- device flow, the user's side ----------------------------------------------------------
+
+    def approve_device(self, user_code: str, user: str = "alice") -> None:
+        """Do what the user does at ``/activate``: log in and approve the device."""
+        request = self._device_by_user_code(user_code)
+        request.user = self.tenant.user(user).user_id
+        request.state = "approved"
+
+    def deny_device(self, user_code: str) -> None:
+        """The user presses "Decline" at ``/activate``."""
+        self._device_by_user_code(user_code).state = "denied"
+
+    def _device_by_user_code(self, user_code: str) -> _DeviceRequest:
+        wanted = user_code.replace("-", "").upper()
+        with self._lock:
+            for request in self._devices.values():
+                if request.user_code.replace("-", "") == wanted:
+                    return request
+        raise ClaimlabError(f"No pending device login with user code {user_code!r}.")
+
+    # --- HTTP ----------------------------------------------------------------------------------
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                # Quiet by default: request lines can carry codes and tokens.
+                pass
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, headers, payload = server.dispatch(
+                    self.command, self.path, dict(self.headers.items()), body
+                )
+                data = b"" if payload is None else json.dumps(payload).encode()
+                self.send_response(status)
+                if payload is not None:
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve
+
+        return Handler
+
+    def dispatch(
+        self, method: str, target: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], Any]:
+        """Answer one request: ``(status, headers, JSON body or None)``."""
+        parts = urlsplit(target)
+        path = parts.path
+        query = dict(parse_qsl(parts.query))
+        fault = self.faults.take(method, path)
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            default = {
+                "statusCode": fault.status,
+                "error": HTTPStatus(fault.status).phrase,
+                "message": "injected by claimlab for a test",
+            }
+            return fault.status, fault.headers, default if fault.body is None else fault.body
+        try:
+            return self._route(method, path, query, headers, body)
+        except _Reply as reply:
+            return reply.status, reply.headers, reply.body
+
+    def _route(
+        self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], Any]:
+        lower = {k.lower(): v for k, v in headers.items()}
+        if path.startswith("/api/v2/"):
+            scopes = self._bearer_scopes(lower)
+            return self.tenant.actions_store.handle(
+                method, path[len("/api/v2") :], query, body, scopes
+            )
+        routes = {
+            ("GET", "/.well-known/openid-configuration"): lambda: self.tenant.discovery(),
+            ("GET", "/.well-known/jwks.json"): lambda: self.tenant.jwks(),
+            ("POST", "/oauth/token"): lambda: self._token(_form(lower, body)),
+            ("POST", "/oauth/device/code"): lambda: self._device_code(_form(lower, body)),
+            ("GET", "/userinfo"): lambda: self._userinfo(lower),
+        }
+        handler = routes.get((method, path))
+        if handler is None:
+            raise _api_error(404, f"Not found: {method} {path}", "not_found")
+        return 200, {}, handler()
+
+    # --- /api/v2 authentication ----------------------------------------------------------------
+
+    def _bearer_scopes(self, headers: dict[str, str]) -> set[str]:
+        auth = headers.get("authorization", "")
+        if not auth.lower().startswith("bearer "):
+            raise _api_error(401, "Missing authentication", "missing_authentication")
+        try:
+            decoded = tokens.decode_token(
+                auth[7:].strip(),
+                jwks=self.tenant.jwks(),
+                audience=self.tenant.management_audience,
+                issuer=self.tenant.issuer,
+            )
+        except TokenError:
+            raise _api_error(401, "Invalid token", "invalid_token") from None
+        return set(str(decoded.claims.get("scope", "")).split())
+
+    # --- /oauth/token --------------------------------------------------------------------------
+
+    def _token(self, form: dict[str, str]) -> dict[str, Any]:
+        grant = form.get("grant_type", "")
+        if grant == "client_credentials":
+            return self._client_credentials(form)
+        if grant in PASSWORD_GRANTS:
+            return self._password(form)
+        if grant == DEVICE_GRANT:
+            return self._device_token(form)
+        raise _oauth_error(400, "unsupported_grant_type", f"Unsupported grant type: {grant}")
+
+    def _client_credentials(self, form: dict[str, str]) -> dict[str, Any]:
+        client_id = form.get("client_id", "")
+        app = self.tenant.applications.get(client_id)
+        if (
+            app is None
+            or not app.client_secret
+            or not secrets.compare_digest(app.client_secret, form.get("client_secret", ""))
+        ):
+            raise _oauth_error(401, "access_denied", "Unauthorized")
+        audience = form.get("audience")
+        if audience != self.tenant.management_audience:
+            raise _oauth_error(
+                403,
+                "access_denied",
+                f"Client has not been granted scopes for {audience}; the Management API "
+                f"audience is {self.tenant.management_audience}",
+            )
+        granted = sorted(self.grants.get(client_id, set()))
+        now = int(time.time())
+        claims = {
+            "iss": self.tenant.issuer,
+            "sub": f"{client_id}@clients",
+            "aud": audience,
+            "iat": now,
+            "exp": now + MANAGEMENT_TOKEN_LIFETIME,
+            "scope": " ".join(granted),
+            "gty": "client-credentials",
+            "azp": client_id,
+        }
+        return {
+            "access_token": tokens.mint(claims, self.tenant.keys.current),
+            "expires_in": MANAGEMENT_TOKEN_LIFETIME,
+            "scope": " ".join(granted),
+            "token_type": "Bearer",
+        }
+
+    def _login_response(self, **login: Any) -> dict[str, Any]:
+        # Without an audience Auth0's access token is good for /userinfo only.
+        login["audience"] = login.get("audience") or f"{self.tenant.issuer}userinfo"
+        try:
+            result = self.tenant.login(**login)
+        except LoginDenied as denied:
+            raise _oauth_error(403, denied.error, denied.error_description) from None
+        except ClaimlabError as exc:
+            # An Action that fails, fails the login; the app sees a server error.
+            raise _oauth_error(500, "server_error", str(exc)) from None
+        answer: dict[str, Any] = {
+            "access_token": result.access_token,
+            "id_token": result.id_token,
+            "scope": login.get("scope", ""),
+            "expires_in": MANAGEMENT_TOKEN_LIFETIME,
+            "token_type": "Bearer",
+        }
+        return answer
+
+    def _password(self, form: dict[str, str]) -> dict[str, Any]:
+        self._public_client(form)
+        username = form.get("username", "")
+        try:
+            user = self.tenant.user(username)
+        except ClaimlabError:
+            user = None
+        if (
+            user is None
+            or not user.password
+            or not secrets.compare_digest(user.password, form.get("password", ""))
+        ):
+            raise _oauth_error(403, "invalid_grant", "Wrong email or password.")
+        return self._login_response(
+            user=user,
+            client_id=form["client_id"],
+            scope=form.get("scope") or "openid",
+            audience=form.get("audience"),
+            flow="password",
+        )
+
+    def _public_client(self, form: dict[str, str]) -> None:
+        if form.get("client_id") not in self.tenant.applications:
+            raise _oauth_error(401, "invalid_client", "Unknown client.")
+
+    # --- device authorization flow -------------------------------------------------------------
+
+    def _device_code(self, form: dict[str, str]) -> dict[str, Any]:
+        self._public_client(form)
+        device_code = secrets.token_urlsafe(24)
+        letters = "BCDFGHJKLMNPQRSTVWXZ"
+        raw = "".join(secrets.choice(letters) for _ in range(8))
+        user_code = f"{raw[:4]}-{raw[4:]}"
+        request = _DeviceRequest(
+            device_code=device_code,
+            user_code=user_code,
+            client_id=form["client_id"],
+            scope=form.get("scope", "openid"),
+            audience=form.get("audience"),
+            expires_at=time.monotonic() + self.device_expires_in,
+            interval=self.device_interval,
+        )
+        with self._lock:
+            self._devices[device_code] = request
+        verification = f"{self.tenant.issuer}activate"
+        return {
+            "device_code": device_code,
+            "user_code": user_code,
+            "verification_uri": verification,
+            "verification_uri_complete": f"{verification}?user_code={user_code}",
+            "expires_in": self.device_expires_in,
+            "interval": self.device_interval,
+        }
+
+    def _device_token(self, form: dict[str, str]) -> dict[str, Any]:
+        with self._lock:
+            request = self._devices.get(form.get("device_code", ""))
+        if request is None or request.client_id != form.get("client_id"):
+            raise _oauth_error(403, "invalid_grant", "Invalid or expired device code.")
+        now = time.monotonic()
+        if now >= request.expires_at:
+            if request.expiry_reported:
+                raise _oauth_error(403, "invalid_grant", "Invalid or expired device code.")
+            request.expiry_reported = True
+            raise _oauth_error(403, "expired_token", "The device code has expired.")
+        too_fast = request.last_poll and now - request.last_poll < request.interval
+        request.last_poll = now
+        if request.state == "denied":
+            raise _oauth_error(403, "access_denied", "The user declined the device login.")
+        if request.state == "pending":
+            if too_fast:
+                raise _Reply(429, {"error": "slow_down", "error_description": "Slow down."})
+            raise _oauth_error(
+                403, "authorization_pending", "User has yet to authorize device code."
+            )
+        with self._lock:
+            self._devices.pop(request.device_code, None)
+        return self._login_response(
+            user=request.user,
+            client_id=request.client_id,
+            scope=request.scope,
+            audience=request.audience,
+            flow="device",
+        )
+
+    # --- /userinfo -----------------------------------------------------------------------------
+
+    def _userinfo(self, headers: dict[str, str]) -> dict[str, Any]:
+        auth = headers.get("authorization", "")
+        try:
+            decoded = tokens.decode_token(
+                auth[7:].strip(),
+                jwks=self.tenant.jwks(),
+                audience=f"{self.tenant.issuer}userinfo",
+                issuer=self.tenant.issuer,
+            )
+        except TokenError:
+            raise _oauth_error(401, "invalid_token", "Invalid or missing access token.") from None
+        profile = self.tenant.user(decoded.claims["sub"]).profile()
+        scopes = set(str(decoded.claims.get("scope", "")).split())
+        from claimlab.claims import PROFILE_CLAIMS_BY_SCOPE
+
+        info: dict[str, Any] = {"sub": decoded.claims["sub"]}
+        for scope, names in PROFILE_CLAIMS_BY_SCOPE.items():
+            if scope in scopes:
+                info.update({n: profile[n] for n in names if n in profile})
+        return info
+
+
+@dataclass(frozen=True)
+class _Credentials:
+    client_id: str
+    client_secret: str = field(repr=False)
+    audience: str
+
+
+def _form(headers: dict[str, str], body: bytes) -> dict[str, str]:
+    """OAuth endpoints take form or JSON bodies, and client credentials in Basic auth too."""
+    kind = headers.get("content-type", "")
+    text = body.decode("utf-8", "replace")
+    if "json" in kind:
+        try:
+            data = json.loads(text or "{}")
+        except ValueError:
+            raise _oauth_error(400, "invalid_request", "The body is not valid JSON.") from None
+        form = {k: str(v) for k, v in data.items() if v is not None}
+    else:
+        form = dict(parse_qsl(text))
+    auth = headers.get("authorization", "")
+    if auth.lower().startswith("basic "):
+        client_id, _, client_secret = base64.b64decode(auth[6:]).decode().partition(":")
+        form.setdefault("client_id", client_id)
+        form.setdefault("client_secret", client_secret)
+    return form

@@ -6,6 +6,8 @@ only.
 """
 
 from claimlab.claims import DroppedClaim, apply_claim_rules, explain_rule
+from claimlab.connect import Connection, connect
+from claimlab.deploy import Deployment, deploy
 from claimlab.dogs import fetch_image
 from claimlab.errors import (
     ActionError,
@@ -26,6 +28,7 @@ from claimlab.errors import (
 )
 from claimlab.events import make_event, preset_names, sample_event
 from claimlab.exercises import check_exercise
+from claimlab.oauth import Tokens, login_device, login_password
 from claimlab.runtime import Action, ActionResult, run_action, run_flow, run_many
 from claimlab.tenant import Explanation, LocalTenant, LoginResult, explain
 from claimlab.tokens import DecodedToken, TokenSize, decode_token, token_size
@@ -45,9 +48,11 @@ __all__ = [
     "ClaimError",
     "ClaimlabError",
     "ClaimsTooLargeError",
+    "Connection",
     "DecodedToken",
     "DependencyError",
     "DeployError",
+    "Deployment",
     "DroppedClaim",
     "EventError",
     "Explanation",
@@ -56,14 +61,19 @@ __all__ = [
     "LoginResult",
     "TokenError",
     "TokenSize",
+    "Tokens",
     "WorkerCrashError",
     "action_result_view",
     "apply_claim_rules",
     "check_exercise",
+    "connect",
     "decode_token",
+    "deploy",
     "explain",
     "explain_rule",
     "fetch_image",
+    "login_device",
+    "login_password",
     "make_event",
     "preset_names",
     "profile_card",

@@ -246,7 +246,14 @@ class Runner:
         """Run the same flow against many events, pipelined through the worker."""
         mock_set = self._mock_set(network, mocks)
         mocks_key = mock_set[0] if mock_set else None
-        prepared = [_event(e) for e in event_list]
+        # A sweep often repeats one event object: check each distinct object once. The
+        # original is kept beside its check so its id cannot be reused by another object.
+        checked: dict[int, tuple[Any, dict[str, Any]]] = {}
+        prepared = []
+        for e in event_list:
+            if id(e) not in checked:
+                checked[id(e)] = (e, _event(e))
+            prepared.append(checked[id(e)][1])
         results: list[ActionResult] = [None] * len(prepared)  # type: ignore[list-item]
         in_flight: collections.deque[tuple[int, Any, float]] = collections.deque()
 

@@ -670,8 +670,8 @@ def _match(keys: list[jwt.PyJWK], kid: Any) -> jwt.PyJWK | None:
     return next((k for k in keys if k.key_id == kid), None)
 
 
-def _duration(seconds: float) -> str:
-    """'9h 59m', '3d 2h', '4m 10s', '12s'."""
+def format_duration(seconds: float) -> str:
+    """A length of time for people: '9h 59m', '3d 2h', '4m 10s', '12s'."""
     total = int(abs(seconds))
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
@@ -767,19 +767,19 @@ def _check_times(claims: dict[str, Any], leeway: float, now: float) -> list[str]
     exp = _required_date(claims, "exp")
     if now > exp + leeway:
         raise TokenExpiredError(
-            f"the token expired at {_when(exp)}, {_duration(now - exp)} ago. Get a new "
+            f"the token expired at {_when(exp)}, {format_duration(now - exp)} ago. Get a new "
             "token (log in again); if clocks just disagree, pass a small leeway=."
         )
     if now > exp:
-        checks.append(f"not expired: expired {_duration(now - exp)} ago, within leeway")
+        checks.append(f"not expired: expired {format_duration(now - exp)} ago, within leeway")
     else:
-        checks.append(f"not expired: expires in {_duration(exp - now)}")
+        checks.append(f"not expired: expires in {format_duration(exp - now)}")
 
     nbf = _numeric_date(claims, "nbf")
     if nbf is not None:
         if nbf > now + leeway:
             raise TokenNotYetValidError(
-                f"the token is not valid until {_when(nbf)} (in {_duration(nbf - now)}). "
+                f"the token is not valid until {_when(nbf)} (in {format_duration(nbf - now)}). "
                 "Check this computer's clock, or pass leeway= for a small skew."
             )
         checks.append(f"valid since {_when(nbf)} (nbf)")
@@ -787,10 +787,10 @@ def _check_times(claims: dict[str, Any], leeway: float, now: float) -> list[str]
     iat = _required_date(claims, "iat")
     if iat > now + leeway:
         raise TokenNotYetValidError(
-            f"the token says it was issued at {_when(iat)}, {_duration(iat - now)} in the "
+            f"the token says it was issued at {_when(iat)}, {format_duration(iat - now)} in the "
             "future. Check this computer's clock, or pass leeway= for a small skew."
         )
-    checks.append(f"issued {_duration(now - iat)} ago, not in the future")
+    checks.append(f"issued {format_duration(now - iat)} ago, not in the future")
     return checks
 
 

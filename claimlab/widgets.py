@@ -40,6 +40,7 @@ from claimlab.tokens import (
     CUSTOM_CLAIMS_LIMIT,
     DecodedToken,
     decode_token,
+    format_duration,
     token_size,
 )
 
@@ -224,25 +225,11 @@ def _box(body: str, *, colour: str, background: str, border: str) -> str:
     )
 
 
-def _duration(seconds: float) -> str:
-    total = int(abs(seconds))
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes}m"
-    if minutes:
-        return f"{minutes}m {secs}s"
-    return f"{secs}s"
-
-
 def _relative(timestamp: float, now: float) -> str:
     delta = timestamp - now
     if abs(delta) < 1:
         return "now"
-    return f"in {_duration(delta)}" if delta > 0 else f"{_duration(delta)} ago"
+    return f"in {format_duration(delta)}" if delta > 0 else f"{format_duration(delta)} ago"
 
 
 def _iso_utc(timestamp: float) -> str | None:

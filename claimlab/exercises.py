@@ -83,12 +83,18 @@ def _keep_or_drop(answer: Any) -> Feedback:
     return feedback
 
 
+def _is_action_source(answer: Any, feedback: Feedback) -> bool:
+    if isinstance(answer, str) and "onExecutePostLogin" in answer:
+        return True
+    feedback.missing.append("Pass the Action's JavaScript source (a string) as the answer.")
+    return False
+
+
 def _breed_claim(answer: Any) -> Feedback:
     from claimlab.runtime import run_action
 
     feedback = Feedback("breed-claim")
-    if not isinstance(answer, str) or "onExecutePostLogin" not in answer:
-        feedback.missing.append("Pass the Action's JavaScript source (a string) as the answer.")
+    if not _is_action_source(answer, feedback):
         return feedback
     result = run_action(answer, "interactive", dependencies=["axios@1.7.9"])
     if result.error is not None:
@@ -120,8 +126,7 @@ def _dog_on_refresh(answer: Any) -> Feedback:
     from claimlab.tenant import LocalTenant
 
     feedback = Feedback("dog-on-refresh")
-    if not isinstance(answer, str) or "onExecutePostLogin" not in answer:
-        feedback.missing.append("Pass the Action's JavaScript source (a string) as the answer.")
+    if not _is_action_source(answer, feedback):
         return feedback
     tenant = LocalTenant()
     try:

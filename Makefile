@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 lab: setup
-	$(BIN)/jupyter lab notebooks/01-id-tokens-and-claims.ipynb
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/01-id-tokens-and-claims.ipynb
 
 lint: setup
 	$(BIN)/ruff check .

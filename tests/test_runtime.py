@@ -218,6 +218,15 @@ def test_secrets_reach_event_secrets() -> None:
     assert result.event is not None and result.event.get("secrets") == {}
 
 
+def test_configuration_reaches_event_configuration() -> None:
+    source = handler("  api.idToken.setCustomClaim('c', event.configuration);")
+    plain = run_action(source)
+    configured = run_action(Action(source=source, configuration={"REGION": "eu"}))
+
+    assert plain.id_token_claims == {"c": {}}
+    assert configured.id_token_claims == {"c": {"REGION": "eu"}}
+
+
 def test_each_action_of_a_flow_sees_only_its_own_secrets() -> None:
     read = handler(
         "  api.idToken.setCustomClaim(event.secrets.WHO || 'none', Object.keys(event.secrets));"

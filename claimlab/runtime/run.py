@@ -34,13 +34,18 @@ _WATCHDOG_GRACE = 2.0
 
 @dataclass(frozen=True)
 class Action:
-    """An Action's code and what the dashboard keeps beside it: its name, secrets and modules."""
+    """An Action's code and what the dashboard keeps beside it: its name, secrets and modules.
+
+    ``configuration`` becomes ``event.configuration``: on Auth0 it carries a Marketplace
+    integration's settings, and is empty for the Actions you write yourself.
+    """
 
     source: str
     name: str = "action"
     file: str = "action.js"
     secrets: Mapping[str, str] = field(default_factory=dict)
     dependencies: tuple[str, ...] = ()
+    configuration: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -168,7 +173,8 @@ class Runner:
         return {
             "op": "run",
             "actions": [
-                {"key": a.key, "secrets": dict(a.secrets), "configuration": {}} for a in actions
+                {"key": a.key, "secrets": dict(a.secrets), "configuration": dict(a.configuration)}
+                for a in actions
             ],
             "event": event,
             "handler": handler,

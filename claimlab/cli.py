@@ -234,15 +234,27 @@ def _secret_values(names: Sequence[str]) -> dict[str, str]:
 def _deployment(args: argparse.Namespace, action: str | None, name: str) -> Any:
     from claimlab.deploy import Credentials, Deployment
 
-    credentials = Credentials.from_environment(domain=args.domain)
-    return Deployment(
-        action if action is not None else "exports.onExecutePostLogin = async () => {};",
-        name=name,
-        dependencies=getattr(args, "dependency", None),
-        secrets=_secret_values(getattr(args, "secret", [])),
-        tenant=credentials,
-        progress=lambda message: print(message, file=sys.stderr),
-    )
+    try:
+        secrets = _secret_values(getattr(args, "secret", []))
+        credentials = Credentials.from_environment(domain=args.domain)
+    except DeployError as exc:
+        # Missing credentials (and no terminal to ask on) is a usage error, not a failed deploy.
+        raise _Usage(str(exc)) from None
+    except (KeyboardInterrupt, EOFError):
+        # Ctrl-C or Ctrl-D at a hidden prompt: no traceback.
+        raise _Usage("interrupted at the prompt; nothing was deployed") from None
+    try:
+        return Deployment(
+            action if action is not None else "exports.onExecutePostLogin = async () => {};",
+            name=name,
+            dependencies=getattr(args, "dependency", None),
+            secrets=secrets,
+            tenant=credentials,
+            progress=lambda message: print(message, file=sys.stderr),
+        )
+    except DependencyError as exc:
+        # A malformed --dependency is bad input.
+        raise _Usage(exc.message) from None
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:

@@ -57,7 +57,10 @@ class Credentials:
     @property
     def scheme(self) -> str:
         """Local tenants speak http; every other domain https."""
-        host = self.domain.rsplit(":", 1)[0] if not self.domain.startswith("[") else self.domain
+        if self.domain.startswith("["):
+            host = self.domain.split("]", 1)[0] + "]"
+        else:
+            host = self.domain.rsplit(":", 1)[0]
         return "http" if host in _LOCAL_HOSTS else "https"
 
     @property
@@ -74,7 +77,8 @@ class Credentials:
     ) -> Credentials:
         """Read ``AUTH0_DOMAIN``/``AUTH0_CLIENT_ID``/``AUTH0_CLIENT_SECRET`` from the environment,
         then a ``.env`` file, then (for what is still missing) a hidden prompt."""
-        values = {**_read_env_file(Path(env_file)), **os.environ}
+        # An empty environment variable does not hide the .env file's value.
+        values = {**_read_env_file(Path(env_file)), **{k: v for k, v in os.environ.items() if v}}
         found = {
             "domain": domain or values.get("AUTH0_DOMAIN"),
             "client_id": values.get("AUTH0_CLIENT_ID"),
@@ -91,6 +95,8 @@ class Credentials:
                 )
             ask = getpass.getpass if secret else input
             found[key] = ask(f"{name}: ").strip()
+            if not found[key]:
+                raise DeployError(f"{name} is empty; nothing to deploy with.")
         domain_value = str(found["domain"]).removeprefix("https://").removeprefix("http://")
         return cls(domain_value.rstrip("/"), str(found["client_id"]), str(found["client_secret"]))
 
@@ -144,15 +150,21 @@ class _TokenSource:
     def __call__(self) -> str:
         if self._token is None or time.monotonic() > self._expires:
             c = self._credentials
-            response = self._http.post(
-                f"{c.base_url}/oauth/token",
-                data={
-                    "grant_type": "client_credentials",
-                    "client_id": c.client_id,
-                    "client_secret": c.client_secret,
-                    "audience": f"{c.base_url}/api/v2/",
-                },
-            )
+            for attempt in range(RETRIES + 1):
+                response = self._http.post(
+                    f"{c.base_url}/oauth/token",
+                    data={
+                        "grant_type": "client_credentials",
+                        "client_id": c.client_id,
+                        "client_secret": c.client_secret,
+                        "audience": f"{c.base_url}/api/v2/",
+                    },
+                )
+                # The token endpoint is rate-limited too; wait as the Management calls do.
+                if response.status_code != 429 and response.status_code < 500:
+                    break
+                if attempt < RETRIES:
+                    time.sleep(_retry_wait(response, attempt))
             if response.status_code != 200:
                 detail = _oauth_error_text(response)
                 raise DeployError(
@@ -166,12 +178,25 @@ class _TokenSource:
         return self._token
 
 
+def _retry_wait(response: httpx.Response, attempt: int) -> float:
+    """Until ``X-RateLimit-Reset`` (epoch seconds) if given, else 0.5 s doubling, at most 10 s."""
+    reset = response.headers.get("x-ratelimit-reset")
+    if reset is not None:
+        try:
+            return min(max(0.0, int(reset) - time.time()), 60.0)
+        except ValueError:
+            pass
+    return min(0.5 * 2**attempt, 10.0)
+
+
 def _oauth_error_text(response: httpx.Response) -> str:
     try:
         body = response.json()
-        return f"{response.status_code} {body.get('error')}: {body.get('error_description')}"
     except ValueError:
         return f"HTTP {response.status_code}"
+    if not isinstance(body, dict):
+        return f"HTTP {response.status_code}"
+    return f"{response.status_code} {body.get('error')}: {body.get('error_description')}"
 
 
 def management_client(target: Any = None, *, http: httpx.Client | None = None) -> Auth0:
@@ -322,16 +347,24 @@ class Deployment:
 
     def find(self) -> dict[str, Any] | None:
         """The Action of this name on the tenant, or None."""
-        pager = self._call(
-            "Listing Actions", self.client.actions.list, action_name=self.name, trigger_id=TRIGGER
-        )
+        # By name only: names are unique across triggers, so one for another trigger would
+        # make a create fail (after the SDK retried the 409 for a while).
+        pager = self._call("Listing Actions", self.client.actions.list, action_name=self.name)
         matches = [_dump(a) for a in pager if a.name == self.name]
         if len(matches) > 1:
             raise DeployError(
                 f"The tenant has {len(matches)} Actions named {self.name!r}; delete the extra "
                 "ones in the dashboard before deploying."
             )
-        return matches[0] if matches else None
+        if not matches:
+            return None
+        triggers = [t.get("id") for t in matches[0].get("supported_triggers", [])]
+        if TRIGGER not in triggers:
+            raise DeployError(
+                f"The tenant's Action {self.name!r} is for {', '.join(map(str, triggers))}, not "
+                f"{TRIGGER}; deploy under another name= or delete that Action first."
+            )
+        return matches[0]
 
     def bindings(self) -> list[dict[str, Any]]:
         """The post-login bindings, in execution order."""
@@ -375,12 +408,14 @@ class Deployment:
 
     def _dependencies_specs(self) -> list[str]:
         # A bare name means "latest" on Auth0 too; resolve it as npm would so plans are stable.
-        specs = []
-        versions = deps.installed_versions(self.action.dependencies)
-        for spec in self.action.dependencies:
-            name, version = deps.parse_dependency(spec)
-            specs.append(f"{name}@{version or versions.get(name, 'latest')}")
-        return specs
+        parsed = [deps.parse_dependency(spec) for spec in self.action.dependencies]
+        # Only a bare name needs npm; pinned versions deploy without installing anything here.
+        versions = (
+            deps.installed_versions(self.action.dependencies)
+            if any(version is None for _, version in parsed)
+            else {}
+        )
+        return [f"{name}@{version or versions.get(name, 'latest')}" for name, version in parsed]
 
     # --- changing ------------------------------------------------------------------------------
 
@@ -408,7 +443,7 @@ class Deployment:
             return self._verify(changed=False)
 
         current = self.find()
-        created = False
+        created = deployed = False
         previous: dict[str, Any] | None = None
         try:
             if current is None:
@@ -446,10 +481,17 @@ class Deployment:
             self._wait_built(action_id)
             self.progress(f"deploying {self.name}")
             self._call(f"Deploying {self.name}", self.client.actions.deploy, action_id)
+            deployed = True
+            self._bind(action_id)
         except DeployError:
-            self._undo(action_id if created else None, previous)
+            if created:
+                # Deployed or not, an Action this run made and could not bind goes again.
+                self._undo(action_id, None)
+            elif not deployed:
+                self._undo(None, previous)
+            # An existing Action whose deploy went through runs the new version if it was
+            # bound (and nothing if it was not): apply() again completes the binding.
             raise
-        self._bind(action_id)
         return self._verify(changed=True)
 
     def _wait_built(self, action_id: str) -> None:
@@ -481,11 +523,18 @@ class Deployment:
                 self.progress(f"removing the half-made {self.name}")
                 self.client.actions.delete(created_id, force=True)
             elif previous is not None:
-                draft = previous.get("deployed_version") or previous
+                # Put the draft back as it was (secret values cannot be read back, so a changed
+                # secret stays changed in the draft; the deployed version keeps the old one).
+                from auth0.management import ActionVersionDependency
+
                 self.client.actions.update(
                     previous["id"],
-                    code=draft.get("code", ""),
-                    runtime=draft.get("runtime") or DEFAULT_RUNTIME,
+                    code=previous.get("code", ""),
+                    dependencies=[
+                        ActionVersionDependency(name=d["name"], version=d["version"])
+                        for d in previous.get("dependencies", [])
+                    ],
+                    runtime=previous.get("runtime") or DEFAULT_RUNTIME,
                 )
         except (ApiError, httpx.HTTPError):
             self.progress("could not undo every step; run apply() again to complete it")
@@ -584,7 +633,8 @@ class Deployment:
         if current is None:
             self.progress(f"{self.name} is not on the tenant; nothing to remove")
             return
-        self._bind(current["id"], keep=False)
+        if any(b["action"]["id"] == current["id"] for b in self.bindings()):
+            self._bind(current["id"], keep=False)
         self.progress(f"deleting {self.name}")
         self._call(f"Deleting {self.name}", self.client.actions.delete, current["id"])
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,10 +63,29 @@ def _verified(domain: str, client_id: str, answer: dict[str, Any]) -> Tokens:
     return Tokens(answer["id_token"], answer.get("access_token"), decoded, answer)
 
 
+@contextmanager
+def _client(http: httpx.Client | None) -> Iterator[httpx.Client]:
+    """The caller's client as is, or one of our own, closed afterwards."""
+    if http is not None:
+        yield http
+        return
+    with httpx.Client(timeout=30.0) as client:
+        yield client
+
+
+def _post(client: httpx.Client, url: str, form: dict[str, str]) -> httpx.Response:
+    try:
+        return client.post(url, data=form)
+    except httpx.HTTPError as exc:
+        raise ClaimlabError(f"Cannot reach the tenant at {url}: {exc}") from None
+
+
 def _error(response: httpx.Response) -> tuple[str, str]:
     try:
         body = response.json()
     except ValueError:
+        return "http_error", f"HTTP {response.status_code}"
+    if not isinstance(body, dict):
         return "http_error", f"HTTP {response.status_code}"
     return str(body.get("error", "http_error")), str(body.get("error_description", ""))
 
@@ -85,7 +105,22 @@ def login_password(
 
     Meant for test users of a development tenant; the device flow is the right way for people.
     """
-    client = http or httpx.Client(timeout=30.0)
+    with _client(http) as client:
+        return _login_password(
+            client, domain, client_id, username, password, scope, audience, realm
+        )
+
+
+def _login_password(
+    client: httpx.Client,
+    domain: str,
+    client_id: str,
+    username: str,
+    password: str,
+    scope: str,
+    audience: str | None,
+    realm: str,
+) -> Tokens:
     form = {
         "grant_type": PASSWORD_REALM_GRANT,
         "client_id": client_id,
@@ -96,7 +131,7 @@ def login_password(
     }
     if audience:
         form["audience"] = audience
-    response = client.post(f"{base_url(domain)}/oauth/token", data=form)
+    response = _post(client, f"{base_url(domain)}/oauth/token", form)
     if response.status_code != 200:
         error, description = _error(response)
         if error == "access_denied":
@@ -150,13 +185,31 @@ def login_device(
     sleep: Callable[[float], None] = time.sleep,
     max_wait: float = 900.0,
 ) -> Tokens:
-    """Log a user in with the device authorization flow and return their verified tokens."""
-    client = http or httpx.Client(timeout=30.0)
+    """Log a user in with the device authorization flow and return their verified tokens.
+
+    Polls until the tenant answers with tokens, ``access_denied`` (raises ``LoginDenied``) or
+    ``expired_token``; gives up after ``max_wait`` seconds or once the code has expired.
+    """
+    with _client(http) as client:
+        return _login_device(client, domain, client_id, scope, audience, on_code, sleep, max_wait)
+
+
+def _login_device(
+    client: httpx.Client,
+    domain: str,
+    client_id: str,
+    scope: str,
+    audience: str | None,
+    on_code: Callable[[DeviceCode], None],
+    sleep: Callable[[float], None],
+    max_wait: float,
+) -> Tokens:
     root = base_url(domain)
     form = {"client_id": client_id, "scope": scope}
     if audience:
         form["audience"] = audience
-    response = client.post(f"{root}/oauth/device/code", data=form)
+    started = time.monotonic()
+    response = _post(client, f"{root}/oauth/device/code", form)
     if response.status_code != 200:
         error, description = _error(response)
         raise ClaimlabError(
@@ -168,18 +221,22 @@ def login_device(
         verification_uri=body["verification_uri"],
         verification_uri_complete=body.get("verification_uri_complete", body["verification_uri"]),
         user_code=body["user_code"],
-        expires_in=int(body.get("expires_in", 900)),
+        expires_in=int(float(body.get("expires_in", 900))),
         interval=float(body.get("interval", 5)),
         device_code=body["device_code"],
     )
     on_code(code)
     interval = code.interval
-    deadline = time.monotonic() + min(max_wait, code.expires_in + interval)
+    # The tenant says when the code expired (expired_token); this clock is only the backstop
+    # for a tenant that keeps answering authorization_pending past it.
+    expired_at = started + code.expires_in + max(interval, 1.0)
+    give_up_at = started + max_wait
     while True:
         sleep(interval)
-        answer = client.post(
+        answer = _post(
+            client,
             f"{root}/oauth/token",
-            data={
+            {
                 "grant_type": DEVICE_GRANT,
                 "device_code": code.device_code,
                 "client_id": client_id,
@@ -194,10 +251,18 @@ def login_device(
             # RFC 8628: every slow_down adds five seconds to the polling interval.
             interval += 5
         elif error == "expired_token":
-            raise ClaimlabError("The device code expired before it was approved; start again.")
+            raise ClaimlabError(_EXPIRED)
         elif error == "access_denied":
             raise LoginDenied(error, description or "The login was declined.")
         else:
             raise ClaimlabError(f"The device login failed: {error}: {description}")
-        if time.monotonic() > deadline:
-            raise ClaimlabError("Gave up waiting for the device login to be approved.")
+        now = time.monotonic()
+        if now > expired_at:
+            raise ClaimlabError(_EXPIRED)
+        if now > give_up_at:
+            raise ClaimlabError(
+                f"Gave up waiting for the device login to be approved after {max_wait:.0f} s."
+            )
+
+
+_EXPIRED = "The device code expired before it was approved; start again."

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from claimlab import claims as claim_rules
 from claimlab import events, tokens
-from claimlab.errors import ClaimlabError, LoginDenied
+from claimlab.errors import ClaimlabError, EventError, LoginDenied
 from claimlab.runtime import Action, run_action, run_flow
 from claimlab.runtime.run import Network
 from claimlab.tenant.directory import Application, User, sample_applications, sample_users
@@ -158,7 +158,19 @@ class LocalTenant:
         ]
 
     def _test_action(self, action: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
-        """``POST /actions/actions/{id}/test``: the draft against one event, on this runtime."""
+        """``POST /actions/actions/{id}/test``: the draft against one event, on this runtime.
+
+        A malformed event is reported in the result, as an Action's own error is, not as a
+        server error (which clients would retry).
+        """
+        try:
+            if event:
+                events.validate_event(event)
+        except EventError as exc:
+            return {
+                "commands": [],
+                "error": {"type": "EventError", "message": str(exc), "line": None},
+            }
         result = run_action(
             Action(
                 source=action["code"],
@@ -175,8 +187,15 @@ class LocalTenant:
     def serve(self, port: int = 0, **options: Any) -> TenantServer:
         """Serve this tenant over HTTP on 127.0.0.1 (in a background thread) and return the
         server; its ``management`` credentials let auth0-python deploy to it."""
-        if self.server is None:
-            self.server = TenantServer(self, port=port, **options).start()
+        server = self.server
+        if server is not None and server.running:
+            if (port and port != server.port) or options:
+                raise ClaimlabError(
+                    f"This tenant is already served at {server.url}; call "
+                    "tenant.server.stop() first to serve it with other options."
+                )
+            return server
+        self.server = TenantServer(self, port=port, **options).start()
         return self.server
 
     def user(self, who: str | User) -> User:

@@ -13,7 +13,10 @@ headers, 5xx, slow answers) can be injected per route, for testing clients again
 from __future__ import annotations
 
 import base64
+import binascii
 import json
+import logging
+import math
 import re
 import secrets
 import threading
@@ -30,6 +33,8 @@ from claimlab.errors import ClaimlabError, LoginDenied, TokenError
 
 if TYPE_CHECKING:
     from claimlab.tenant.local import LocalTenant
+
+log = logging.getLogger(__name__)
 
 MANAGEMENT_SCOPES = ("read:actions", "create:actions", "update:actions", "delete:actions")
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -48,6 +53,15 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     body: Any = None
     delay: float = 0.0
+    reset_in: float | None = None
+
+    def answer_headers(self) -> dict[str, str]:
+        """The headers of one answer; ``X-RateLimit-Reset`` counts from the moment it is sent."""
+        headers = dict(self.headers)
+        if self.reset_in is not None:
+            # An epoch second, rounded up: a client waiting until then waits at least reset_in.
+            headers.setdefault("X-RateLimit-Reset", str(math.ceil(time.time() + self.reset_in)))
+        return headers
 
     def matches(self, method: str, path: str) -> bool:
         if self.method not in ("*", method):
@@ -73,18 +87,27 @@ class Faults:
         headers: dict[str, str] | None = None,
         body: Any = None,
         delay: float = 0.0,
-        reset_in: int = 1,
+        reset_in: float = 1,
     ) -> Fault:
         """Answer the next ``times`` matching requests with ``status`` (``*`` globs the path).
 
-        A 429 carries Auth0's ``X-RateLimit-Limit/Remaining/Reset`` headers unless given.
+        A 429 carries Auth0's ``X-RateLimit-Limit/Remaining/Reset`` headers unless given; its
+        reset is ``reset_in`` seconds after each answer (not after this call).
         """
         extra = dict(headers or {})
         if status == 429:
             extra.setdefault("X-RateLimit-Limit", "10")
             extra.setdefault("X-RateLimit-Remaining", "0")
-            extra.setdefault("X-RateLimit-Reset", str(int(time.time()) + reset_in))
-        fault = Fault(method.upper(), path, status, times, extra, body, delay)
+        fault = Fault(
+            method.upper(),
+            path,
+            status,
+            times,
+            extra,
+            body,
+            delay,
+            reset_in if status == 429 else None,
+        )
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -131,12 +154,19 @@ def _oauth_error(status: int, error: str, description: str) -> _Reply:
     return _Reply(status, {"error": error, "error_description": description})
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 def _api_error(status: int, message: str, code: str) -> _Reply:
     return _Reply(
         status,
         {
             "statusCode": status,
-            "error": HTTPStatus(status).phrase,
+            "error": _phrase(status),
             "message": message,
             "errorCode": code,
         },
@@ -178,16 +208,30 @@ class TenantServer:
         self.grants: dict[str, set[str]] = {m2m.client_id: set(scopes)}
         self.management = _Credentials(m2m.client_id, m2m.client_secret, tenant.management_audience)
         self._thread: threading.Thread | None = None
+        self._closed = False
 
     # --- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> TenantServer:
+        if self._closed:
+            raise ClaimlabError("This server was stopped; call tenant.serve() for a new one.")
+        if self.tenant.server is None or not self.tenant.server.running:
+            # A server made directly is the tenant's too, so tenant.serve() finds it.
+            self.tenant.server = self
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, name=f"claimlab-tenant-{self.port}", daemon=True
+                # A short poll interval: stop() returns in 50 ms, not half a second.
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name=f"claimlab-tenant-{self.port}",
+                daemon=True,
             )
             self._thread.start()
         return self
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
 
     def stop(self) -> None:
         if self._thread is not None:
@@ -195,6 +239,10 @@ class TenantServer:
             self._thread.join(timeout=5)
             self._thread = None
         self._httpd.server_close()
+        self._closed = True
+        if self.tenant.server is self:
+            # The next tenant.serve() starts a new server instead of handing back this one.
+            self.tenant.server = None
 
     def __enter__(self) -> TenantServer:
         return self.start()
@@ -241,6 +289,9 @@ class TenantServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm
+            # and the client's delayed ACK add some 40 ms to every answer.
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 # Quiet by default: request lines can carry codes and tokens.
@@ -279,14 +330,18 @@ class TenantServer:
                 time.sleep(fault.delay)
             default = {
                 "statusCode": fault.status,
-                "error": HTTPStatus(fault.status).phrase,
+                "error": _phrase(fault.status),
                 "message": "injected by claimlab for a test",
             }
-            return fault.status, fault.headers, default if fault.body is None else fault.body
+            body_out = default if fault.body is None else fault.body
+            return fault.status, fault.answer_headers(), body_out
         try:
             return self._route(method, path, query, headers, body)
         except _Reply as reply:
             return reply.status, reply.headers, reply.body
+        except Exception as exc:  # a bug here must still answer, not drop the connection
+            log.exception("claimlab tenant: %s %s failed", method, path)
+            return 500, {}, _api_error(500, f"Internal error: {exc}", "server_error").body
 
     def _route(
         self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes
@@ -315,16 +370,32 @@ class TenantServer:
         auth = headers.get("authorization", "")
         if not auth.lower().startswith("bearer "):
             raise _api_error(401, "Missing authentication", "missing_authentication")
+        claims = self._access_claims(auth[7:], self.tenant.management_audience)
+        if claims is None:
+            raise _api_error(401, "Invalid token", "invalid_token")
+        # Only what the application was granted: a user's access token for this audience
+        # (asking for scope=create:actions at login) gets no Actions scope, as on Auth0.
+        subject = str(claims.get("sub", ""))
+        if claims.get("gty") != "client-credentials" or not subject.endswith("@clients"):
+            return set()
+        granted = self.grants.get(subject.removesuffix("@clients"), set())
+        return set(str(claims.get("scope", "")).split()) & granted
+
+    def _access_claims(self, token: str, audience: str) -> dict[str, Any] | None:
+        """The claims of an access token signed by this tenant for ``audience``, or None.
+
+        ``audience`` may be one of several (an API and /userinfo): access tokens name their
+        client in ``azp``, so the ID-token rule "azp equals the audience" does not apply.
+        """
         try:
             decoded = tokens.decode_token(
-                auth[7:].strip(),
-                jwks=self.tenant.jwks(),
-                audience=self.tenant.management_audience,
-                issuer=self.tenant.issuer,
+                token.strip(), jwks=self.tenant.jwks(), issuer=self.tenant.issuer
             )
         except TokenError:
-            raise _api_error(401, "Invalid token", "invalid_token") from None
-        return set(str(decoded.claims.get("scope", "")).split())
+            return None
+        aud = decoded.claims.get("aud")
+        audiences = aud if isinstance(aud, list) else [aud]
+        return decoded.claims if audience in audiences else None
 
     # --- /oauth/token --------------------------------------------------------------------------
 
@@ -386,11 +457,13 @@ class TenantServer:
             raise _oauth_error(500, "server_error", str(exc)) from None
         answer: dict[str, Any] = {
             "access_token": result.access_token,
-            "id_token": result.id_token,
             "scope": login.get("scope", ""),
             "expires_in": MANAGEMENT_TOKEN_LIFETIME,
             "token_type": "Bearer",
         }
+        # Auth0 returns an ID token only when the openid scope was asked for.
+        if "openid" in str(login.get("scope", "")).split():
+            answer["id_token"] = result.id_token
         return answer
 
     def _password(self, form: dict[str, str]) -> dict[str, Any]:
@@ -482,20 +555,20 @@ class TenantServer:
 
     def _userinfo(self, headers: dict[str, str]) -> dict[str, Any]:
         auth = headers.get("authorization", "")
+        claims = None
+        if auth.lower().startswith("bearer "):
+            claims = self._access_claims(auth[7:], f"{self.tenant.issuer}userinfo")
+        if claims is None:
+            raise _oauth_error(401, "invalid_token", "Invalid or missing access token.")
         try:
-            decoded = tokens.decode_token(
-                auth[7:].strip(),
-                jwks=self.tenant.jwks(),
-                audience=f"{self.tenant.issuer}userinfo",
-                issuer=self.tenant.issuer,
-            )
-        except TokenError:
-            raise _oauth_error(401, "invalid_token", "Invalid or missing access token.") from None
-        profile = self.tenant.user(decoded.claims["sub"]).profile()
-        scopes = set(str(decoded.claims.get("scope", "")).split())
+            profile = self.tenant.user(str(claims.get("sub"))).profile()
+        except ClaimlabError:
+            # The user was deleted since the token was issued.
+            raise _oauth_error(401, "invalid_token", "The token's user no longer exists.") from None
+        scopes = set(str(claims.get("scope", "")).split())
         from claimlab.claims import PROFILE_CLAIMS_BY_SCOPE
 
-        info: dict[str, Any] = {"sub": decoded.claims["sub"]}
+        info: dict[str, Any] = {"sub": claims["sub"]}
         for scope, names in PROFILE_CLAIMS_BY_SCOPE.items():
             if scope in scopes:
                 info.update({n: profile[n] for n in names if n in profile})
@@ -523,7 +596,11 @@ def _form(headers: dict[str, str], body: bytes) -> dict[str, str]:
         form = dict(parse_qsl(text))
     auth = headers.get("authorization", "")
     if auth.lower().startswith("basic "):
-        client_id, _, client_secret = base64.b64decode(auth[6:]).decode().partition(":")
+        try:
+            decoded = base64.b64decode(auth[6:].strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            raise _oauth_error(401, "invalid_client", "Malformed Basic authorization.") from None
+        client_id, _, client_secret = decoded.partition(":")
         form.setdefault("client_id", client_id)
         form.setdefault("client_secret", client_secret)
     return form

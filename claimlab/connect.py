@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimlab.deploy import Credentials, _read_env_file
+from claimlab.deploy import Credentials, read_env_file
 from claimlab.oauth import Tokens, login_device, login_password
 
 _NEEDED = ("AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET")
@@ -66,7 +66,7 @@ def connect(*, env_file: str | Path = ".env", local: bool | None = None) -> Conn
     """A real tenant if ``AUTH0_DOMAIN``/``AUTH0_CLIENT_ID``/``AUTH0_CLIENT_SECRET`` are set
     (environment or ``.env``); claimlab's local tenant otherwise, or when ``local`` is True or
     ``CLAIMLAB_LOCAL=1`` (``make test`` sets it, so tests never touch a real tenant)."""
-    values = {**_read_env_file(Path(env_file)), **os.environ}
+    values = {**read_env_file(Path(env_file)), **os.environ}
     if local is None:
         local = os.environ.get("CLAIMLAB_LOCAL") == "1"
     if not local and all(values.get(name) for name in _NEEDED):

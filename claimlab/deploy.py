@@ -78,7 +78,7 @@ class Credentials:
         """Read ``AUTH0_DOMAIN``/``AUTH0_CLIENT_ID``/``AUTH0_CLIENT_SECRET`` from the environment,
         then a ``.env`` file, then (for what is still missing) a hidden prompt."""
         # An empty environment variable does not hide the .env file's value.
-        values = {**_read_env_file(Path(env_file)), **{k: v for k, v in os.environ.items() if v}}
+        values = {**read_env_file(Path(env_file)), **{k: v for k, v in os.environ.items() if v}}
         found = {
             "domain": domain or values.get("AUTH0_DOMAIN"),
             "client_id": values.get("AUTH0_CLIENT_ID"),
@@ -105,7 +105,8 @@ def _can_prompt() -> bool:
     return sys.stdin is not None and (sys.stdin.isatty() or "ipykernel" in sys.modules)
 
 
-def _read_env_file(path: Path) -> dict[str, str]:
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=VALUE`` lines of a ``.env`` file (``#`` comments, optional ``export`` and quotes)."""
     if not path.is_file():
         return {}
     values = {}
@@ -670,7 +671,12 @@ class Deployment:
 
 @dataclass(frozen=True)
 class Parity:
-    """The same event run locally and on the tenant."""
+    """The same event run locally and on the tenant.
+
+    ``same``: the same api calls with the same arguments. ``same_calls``: the same calls naming
+    the same claims or keys, whatever their values; the values may differ without a parity
+    problem when the Action draws random data (the tutorial's dog).
+    """
 
     local: list[dict[str, Any]]
     remote: list[dict[str, Any]]
@@ -680,9 +686,22 @@ class Parity:
     def same(self) -> bool:
         return self.local == self.remote
 
+    @property
+    def same_calls(self) -> bool:
+        def shape(commands: list[dict[str, Any]]) -> list[tuple[Any, Any]]:
+            return [(c.get("api"), (c.get("args") or [None])[0]) for c in commands]
+
+        return shape(self.local) == shape(self.remote)
+
     def __str__(self) -> str:
         if self.same:
             return f"local and tenant agree: {len(self.local)} api calls"
+        head = (
+            "local and tenant made the same api calls with different values (expected when the "
+            "Action uses random data, like the Dog API):"
+            if self.same_calls
+            else "local and tenant differ:"
+        )
         diff = difflib.unified_diff(
             [str(c) for c in self.remote],
             [str(c) for c in self.local],
@@ -690,7 +709,7 @@ class Parity:
             "claimlab",
             lineterm="",
         )
-        return "local and tenant differ:\n" + "\n".join(diff)
+        return head + "\n" + "\n".join(diff)
 
 
 def deploy(action: str | Path | Action, **options: Any) -> Deployment:

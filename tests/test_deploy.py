@@ -521,9 +521,19 @@ def test_test_remote_agrees_with_the_local_run(make) -> None:
     assert str(parity) == "local and tenant agree: 2 api calls"
 
 
+def test_test_remote_tells_a_different_call_from_a_different_value(make) -> None:
+    make(claim("one")).apply()
+    parity = make(
+        "exports.onExecutePostLogin = async (event, api) => { api.access.deny('no'); };",
+    ).test_remote(load_event("interactive"))
+    assert not parity.same and not parity.same_calls
+    assert str(parity).startswith("local and tenant differ:")
+
+
 def test_test_remote_shows_where_local_code_differs_from_the_tenants(make) -> None:
     make(claim("one")).apply()
     parity = make(claim("two")).test_remote(load_event("interactive"))
-    assert not parity.same
+    assert not parity.same and parity.same_calls
+    assert str(parity).startswith("local and tenant made the same api calls")
     assert "-{'api': 'idToken.setCustomClaim', 'args': ['https://x/v', 'one']}" in str(parity)
     assert "+{'api': 'idToken.setCustomClaim', 'args': ['https://x/v', 'two']}" in str(parity)

@@ -40,10 +40,11 @@ class Action:
     integration's settings, and is empty for the Actions you write yourself.
     """
 
-    source: str
+    source: str = field(repr=False)
     name: str = "action"
     file: str = "action.js"
-    secrets: Mapping[str, str] = field(default_factory=dict)
+    # Never in a repr: an Action object may end up printed in a notebook or a log.
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     dependencies: tuple[str, ...] = ()
     configuration: Mapping[str, str] = field(default_factory=dict)
 

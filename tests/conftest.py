@@ -16,6 +16,7 @@ import pytest
 from claimlab.runtime import Runner
 from claimlab.runtime import dependencies as deps
 from claimlab.runtime.worker import Worker
+from claimlab.tenant import LocalTenant
 
 AXIOS = ["axios@1.7.9"]
 DOG_ACTION = (
@@ -49,6 +50,19 @@ def axios(claimlab_home: Path) -> list[str]:
 def dog_action() -> Path:
     """The tutorial's Action, ``notebooks/actions/assign-random-dog.js``."""
     return DOG_ACTION
+
+
+@pytest.fixture
+def tenant() -> LocalTenant:
+    """A new local tenant: its users and bindings are its own; keys live under CLAIMLAB_HOME."""
+    return LocalTenant()
+
+
+@pytest.fixture
+def dog_tenant(tenant: LocalTenant, axios: list[str]) -> LocalTenant:
+    """A local tenant with the tutorial's Action bound to post-login."""
+    tenant.bind(DOG_ACTION, dependencies=axios)
+    return tenant
 
 
 @pytest.fixture

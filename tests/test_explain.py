@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from claimlab.errors import LoginDenied
-from claimlab.runtime import dependencies as deps
 from claimlab.tenant import Explanation, LocalTenant, explain
 from claimlab.tenant.local import DEFAULT_API
 
@@ -17,31 +15,6 @@ TUTORIAL = REPO / "notebooks" / "actions" / "assign-random-dog.js"
 AXIOS = "axios@1.7.9"
 DOG_CLAIM = "https://dogfy.com/random_dog"
 PLAN = "https://example.com/plan"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def claimlab_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    home = tmp_path_factory.mktemp("claimlab-home-explain")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CLAIMLAB_HOME", str(home))
-        yield home
-
-
-@pytest.fixture(scope="module")
-def axios(claimlab_home: Path) -> Path:
-    """axios@1.7.9 installed once for the module."""
-    return deps.modules_dir([AXIOS])
-
-
-@pytest.fixture
-def tenant() -> LocalTenant:
-    return LocalTenant()
-
-
-@pytest.fixture
-def dog_tenant(tenant: LocalTenant, axios: Path) -> LocalTenant:
-    tenant.bind(TUTORIAL, dependencies=[AXIOS])
-    return tenant
 
 
 def action(body: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ import jwt
 import pytest
 
 from claimlab.errors import ActionError, ClaimlabError, ClaimsTooLargeError, LoginDenied
-from claimlab.runtime import dependencies as deps
 from claimlab.tenant import LocalTenant, LoginResult
 from claimlab.tenant.local import DEFAULT_API
 
@@ -28,33 +26,6 @@ DOG_URL = re.compile(r"^https://images\.dog\.ceo/breeds/[a-z]+/claimlab-[a-z]+\.
 
 
 # --- fixtures --------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module", autouse=True)
-def claimlab_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A CLAIMLAB_HOME of this module's own: fresh keys, a fresh npm cache."""
-    home = tmp_path_factory.mktemp("claimlab-home-tenant")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CLAIMLAB_HOME", str(home))
-        yield home
-
-
-@pytest.fixture(scope="module")
-def axios(claimlab_home: Path) -> Path:
-    """axios@1.7.9 installed once for the module; later binds find it in the cache."""
-    return deps.modules_dir([AXIOS])
-
-
-@pytest.fixture
-def tenant() -> LocalTenant:
-    # Users (and their metadata) are per instance; keys live under CLAIMLAB_HOME.
-    return LocalTenant()
-
-
-@pytest.fixture
-def dog_tenant(tenant: LocalTenant, axios: Path) -> LocalTenant:
-    tenant.bind(TUTORIAL, dependencies=[AXIOS])
-    return tenant
 
 
 def action(body: str) -> str:

@@ -40,20 +40,6 @@ def claim(value: str, extra: str = "") -> str:
 
 
 @pytest.fixture
-def tenant() -> LocalTenant:
-    return LocalTenant(build_delay=0.05)
-
-
-@pytest.fixture
-def server(tenant: LocalTenant) -> Iterator[TenantServer]:
-    server = tenant.serve(device_interval=0.05)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def mgmt(server: TenantServer) -> Iterator[Auth0]:
     with httpx.Client(timeout=10.0) as http:
         yield management_client(server, http=http)

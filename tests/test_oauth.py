@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -30,20 +29,6 @@ DOG_URL = re.compile(r"^https://images\.dog\.ceo/breeds/[a-z]+/claimlab-[a-z]+\.
 
 def code(body: str) -> str:
     return f"exports.onExecutePostLogin = async (event, api) => {{\n{body}\n}};\n"
-
-
-@pytest.fixture
-def tenant() -> LocalTenant:
-    return LocalTenant(build_delay=0.05)
-
-
-@pytest.fixture
-def server(tenant: LocalTenant) -> Iterator[TenantServer]:
-    server = tenant.serve(device_interval=0.05)
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def password(server: TenantServer, **options: object) -> Tokens:

@@ -50,20 +50,6 @@ def code(body: str = "") -> str:
 
 
 @pytest.fixture
-def tenant() -> LocalTenant:
-    return LocalTenant(build_delay=0.05)
-
-
-@pytest.fixture
-def server(tenant: LocalTenant) -> Iterator[TenantServer]:
-    server = tenant.serve(device_interval=0.05)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def http() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=10.0) as client:
         yield client

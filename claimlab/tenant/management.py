@@ -656,16 +656,7 @@ class ActionStore:
             and (deployed is None or (a.deployed_version_id is not None) == deployed)
             and installed is not True
         ]
-        return (
-            200,
-            {},
-            {
-                "total": len(found),
-                "page": page,
-                "per_page": per_page,
-                "actions": [self._action_json(a) for a in _slice(found, page, per_page)],
-            },
-        )
+        return _page("actions", found, self._action_json, page, per_page)
 
     def _create_action(self, ids: list[str], query: dict[str, str], body: bytes | None) -> Response:
         """``deploy: true`` deploys the first build as soon as it is ``built``. Action modules
@@ -839,18 +830,7 @@ class ActionStore:
         action = self._action(ids[0])
         page, per_page = _paging(query)
         versions = sorted(action.versions, key=lambda v: v.number, reverse=True)
-        return (
-            200,
-            {},
-            {
-                "total": len(versions),
-                "page": page,
-                "per_page": per_page,
-                "versions": [
-                    self._version_json(action, v) for v in _slice(versions, page, per_page)
-                ],
-            },
-        )
+        return _page("versions", versions, lambda v: self._version_json(action, v), page, per_page)
 
     def _version(self, action: _Action, version_id: str) -> _Version:
         version = next((v for v in action.versions if v.id == version_id), None)
@@ -907,16 +887,7 @@ class ActionStore:
         trigger = self._trigger(ids[0])
         page, per_page = _paging(query)
         bindings = self._bindings[trigger]
-        return (
-            200,
-            {},
-            {
-                "total": len(bindings),
-                "page": page,
-                "per_page": per_page,
-                "bindings": [self._binding_json(b) for b in _slice(bindings, page, per_page)],
-            },
-        )
+        return _page("bindings", bindings, self._binding_json, page, per_page)
 
     def _update_bindings(
         self, ids: list[str], query: dict[str, str], body: bytes | None
@@ -1053,8 +1024,16 @@ def _paging(query: Mapping[str, str]) -> tuple[int, int]:
     return page, per_page
 
 
-def _slice(items: list[Any], page: int, per_page: int) -> list[Any]:
-    return items[page * per_page : (page + 1) * per_page]
+def _page(
+    key: str, items: list[Any], render: Callable[[Any], Any], page: int, per_page: int
+) -> Response:
+    """A page of a list, shaped as Auth0's list endpoints answer with ``include_totals``."""
+    shown = items[page * per_page : (page + 1) * per_page]
+    return (
+        200,
+        {},
+        {"total": len(items), "page": page, "per_page": per_page, key: [render(x) for x in shown]},
+    )
 
 
 def _bool_query(query: Mapping[str, str], name: str) -> bool | None:

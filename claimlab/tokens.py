@@ -750,8 +750,10 @@ def _check_audience(claims: dict[str, Any], audience: str) -> list[str]:
             "identifier."
         )
     checks = [f"audience includes {audience}"]
-    if isinstance(got, list) and len(got) > 1:
-        # With several audiences, OIDC says azp names the one the token was issued to.
+    # With several audiences, OIDC says an ID token's azp names the client it was issued to.
+    # Access tokens (they carry a scope) have an API and /userinfo as audiences and the client
+    # as azp, so the rule does not apply to them.
+    if isinstance(got, list) and len(got) > 1 and "scope" not in claims:
         azp = claims.get("azp")
         if azp != audience:
             raise WrongAudienceError(

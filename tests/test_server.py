@@ -583,21 +583,26 @@ def test_device_code_answer_shape(server: TenantServer, http: httpx.Client) -> N
     assert refused.status_code == 401
 
 
-def test_device_pending_slow_down_then_approved(server: TenantServer, http: httpx.Client) -> None:
-    device = device_code(server, http)
-    first = poll(server, http, device)
-    assert first.status_code == 403 and first.json()["error"] == "authorization_pending"
-    too_fast = poll(server, http, device)
-    assert too_fast.status_code == 429 and too_fast.json()["error"] == "slow_down"
-    server.approve_device(device["user_code"].lower(), "dana")
-    time.sleep(0.06)
-    tokens = poll(server, http, device)
-    assert tokens.status_code == 200
-    claims = verify(server, http, tokens.json()["id_token"], server.tenant.default_client_id)
-    assert claims["sub"] == server.tenant.user("dana").user_id
-    # A device code is good for one set of tokens.
-    time.sleep(0.06)
-    assert poll(server, http, device).json()["error"] == "invalid_grant"
+def test_device_pending_slow_down_then_approved(tenant: LocalTenant, http: httpx.Client) -> None:
+    # An interval long enough that the second poll is surely too fast, even on a busy machine.
+    server = tenant.serve(device_interval=0.5)
+    try:
+        device = device_code(server, http)
+        first = poll(server, http, device)
+        assert first.status_code == 403 and first.json()["error"] == "authorization_pending"
+        too_fast = poll(server, http, device)
+        assert too_fast.status_code == 429 and too_fast.json()["error"] == "slow_down"
+        server.approve_device(device["user_code"].lower(), "dana")
+        time.sleep(0.55)
+        tokens = poll(server, http, device)
+        assert tokens.status_code == 200
+        claims = verify(server, http, tokens.json()["id_token"], server.tenant.default_client_id)
+        assert claims["sub"] == server.tenant.user("dana").user_id
+        # A device code is good for one set of tokens.
+        time.sleep(0.55)
+        assert poll(server, http, device).json()["error"] == "invalid_grant"
+    finally:
+        server.stop()
 
 
 def test_device_denied_and_unknown_codes(server: TenantServer, http: httpx.Client) -> None:

@@ -270,6 +270,14 @@ def test_decode_accepts_audience_lists_with_matching_azp(key: SigningKey, jwks: 
         check(bad, jwks)
 
 
+def test_decode_accepts_an_auth0_access_token_for_its_api(key: SigningKey, jwks: dict) -> None:
+    # Auth0 access tokens name the API and /userinfo as audiences and the client as azp.
+    api = "https://api.dogfy.example/"
+    token = mint(claims(aud=[api, f"{ISSUER}userinfo"], azp=CLIENT_ID, scope="openid profile"), key)
+    decoded = check(token, jwks, audience=api)
+    assert f"audience includes {api}" in decoded.checks
+
+
 @pytest.mark.parametrize(
     "as_key",
     [

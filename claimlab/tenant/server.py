@@ -382,20 +382,13 @@ class TenantServer:
         return set(str(claims.get("scope", "")).split()) & granted
 
     def _access_claims(self, token: str, audience: str) -> dict[str, Any] | None:
-        """The claims of an access token signed by this tenant for ``audience``, or None.
-
-        ``audience`` may be one of several (an API and /userinfo): access tokens name their
-        client in ``azp``, so the ID-token rule "azp equals the audience" does not apply.
-        """
+        """The claims of an access token signed by this tenant for ``audience``, or None."""
         try:
-            decoded = tokens.decode_token(
-                token.strip(), jwks=self.tenant.jwks(), issuer=self.tenant.issuer
-            )
+            return tokens.decode_token(
+                token.strip(), jwks=self.tenant.jwks(), audience=audience, issuer=self.tenant.issuer
+            ).claims
         except TokenError:
             return None
-        aud = decoded.claims.get("aud")
-        audiences = aud if isinstance(aud, list) else [aud]
-        return decoded.claims if audience in audiences else None
 
     # --- /oauth/token --------------------------------------------------------------------------
 

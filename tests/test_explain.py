@@ -106,15 +106,6 @@ def test_denied_when_an_earlier_action_denies(tenant: LocalTenant) -> None:
     assert explain(result, PLAN).reason == "denied"
 
 
-def test_not_run_after_a_redirect(tenant: LocalTenant) -> None:
-    tenant.bind(action('api.redirect.sendUserTo("https://example.com/consent");'), name="hop")
-    tenant.bind(action(f'api.idToken.setCustomClaim("{PLAN}", "pro");'), name="plan")
-    result = tenant.login("alice")
-    why = explain(result, PLAN)
-    assert why.reason == "not-run"
-    assert "'plan'" in why.message
-
-
 @pytest.mark.parametrize("flow", ["refresh", "silent"])
 def test_guard_not_taken_for_the_tutorial_action(dog_tenant: LocalTenant, flow: str) -> None:
     why = explain(dog_tenant.login("alice", flow=flow), DOG_CLAIM)

@@ -426,3 +426,64 @@ def test_discovery_document(tenant: LocalTenant) -> None:
     jwks = tenant.jwks()
     assert [k["kty"] for k in jwks["keys"]] == ["RSA"] * len(jwks["keys"])
     assert all(k["kid"] == k["x5t"] and k["use"] == "sig" for k in jwks["keys"])
+
+
+# --- pauses: redirects, challenges, prompts ----------------------------------------------------
+
+
+def test_redirect_resumes_at_on_continue_then_runs_the_later_actions(tenant: LocalTenant) -> None:
+    tenant.bind(
+        "exports.onExecutePostLogin = async (event, api) => {\n"
+        "  api.idToken.setCustomClaim('https://x/before', 1);\n"
+        "  api.redirect.sendUserTo('https://consent.example/ask', {query: {step: '1'}});\n"
+        "};\n"
+        "exports.onContinuePostLogin = async (event, api) => {\n"
+        "  api.idToken.setCustomClaim('https://x/after', 2);\n"
+        "};\n",
+        name="consent",
+    )
+    tenant.bind(action("api.idToken.setCustomClaim('https://x/later', 3);"), name="later")
+
+    result = tenant.login("alice")
+
+    assert result.claims["https://x/before"] == 1
+    assert result.claims["https://x/after"] == 2
+    assert result.claims["https://x/later"] == 3
+    assert result.action_result is not None
+    assert result.action_result.redirect["url"] == "https://consent.example/ask?step=1"
+    assert [c.api for c in result.action_result.commands] == [
+        "idToken.setCustomClaim",
+        "redirect.sendUserTo",
+        "idToken.setCustomClaim",
+        "idToken.setCustomClaim",
+    ]
+
+
+def test_redirect_without_on_continue_fails_the_login(tenant: LocalTenant) -> None:
+    tenant.bind(action("api.redirect.sendUserTo('https://consent.example/ask');"), name="hop")
+    with pytest.raises(ActionError, match="onContinuePostLogin"):
+        tenant.login("alice")
+
+
+def test_a_challenge_pauses_later_actions_until_the_user_is_done(tenant: LocalTenant) -> None:
+    tenant.bind(action("api.authentication.challengeWith({type: 'otp'});"), name="mfa")
+    tenant.bind(action("api.idToken.setCustomClaim('https://x/after-mfa', true);"), name="next")
+
+    result = tenant.login("alice")
+
+    assert result.claims["https://x/after-mfa"] is True
+    assert result.action_result is not None
+    assert result.action_result.actions_run == ["mfa", "next"]
+    assert result.action_result.suspended["by"] == "authentication.challengeWith"
+
+
+def test_a_flow_that_always_redirects_is_stopped(tenant: LocalTenant) -> None:
+    tenant.bind(
+        "exports.onExecutePostLogin = async (event, api) => "
+        "{ api.redirect.sendUserTo('https://loop.example/'); };\n"
+        "exports.onContinuePostLogin = async (event, api) => "
+        "{ api.redirect.sendUserTo('https://loop.example/'); };\n",
+        name="loop",
+    )
+    with pytest.raises(ClaimlabError, match="kept pausing"):
+        tenant.login("alice")

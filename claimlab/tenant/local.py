@@ -18,7 +18,7 @@ from typing import Any, Literal
 from claimlab import claims as claim_rules
 from claimlab import events, tokens
 from claimlab.errors import ClaimlabError, EventError, LoginDenied
-from claimlab.runtime import Action, run_action, run_flow
+from claimlab.runtime import Action, ActionResult, run_action, run_flow
 from claimlab.runtime.run import Network
 from claimlab.tenant.directory import Application, User, sample_applications, sample_users
 from claimlab.tenant.login import LoginResult
@@ -441,13 +441,7 @@ class LocalTenant:
             flow=flow,
             prompt=prompt,
         )
-        outcome = (
-            run_flow(
-                list(self.bindings), event, network=self.network, mocks=self.mocks, timeout=timeout
-            )
-            if self.bindings
-            else None
-        )
+        outcome = self._run_bindings(event, timeout) if self.bindings else None
 
         def result(**tokens_and_claims: Any) -> LoginResult:
             return LoginResult(
@@ -527,6 +521,41 @@ class LocalTenant:
             access_token_claims=access_claims,
             warnings=warnings,
         )
+
+    def _run_bindings(self, event: dict[str, Any], timeout: float) -> ActionResult:
+        """Run the Login flow to its end, as a user who completes every step Auth0 asks for.
+
+        When an Action redirects (``api.redirect.sendUserTo``), Auth0 pauses the flow; the user
+        comes back to ``/continue``, the same Action's ``onContinuePostLogin`` runs, then the
+        Actions after it. A challenge, an enrollment or a rendered prompt pauses the Actions
+        after it until the user is done. claimlab takes the user through each pause (the
+        command log keeps every call, in order) and Actions already run are not run again.
+        """
+        options = {"network": self.network, "mocks": self.mocks, "timeout": timeout}
+        bound = list(self.bindings)
+        parts = [run_flow(bound, event, **options)]
+        while parts[-1].error is None and not parts[-1].denied:
+            if len(parts) > 2 * len(self.bindings) + 2:
+                raise ClaimlabError(
+                    "The Login flow kept pausing (an Action redirects from onContinuePostLogin "
+                    "every time?); Auth0 would never finish this login."
+                )
+            last = parts[-1]
+            pause = last.redirect or last.suspended
+            if not pause:
+                break
+            index = next(i for i, a in enumerate(bound) if a.name == pause["action"])
+            if last.redirect:
+                parts.append(
+                    run_flow([bound[index]], event, handler="onContinuePostLogin", **options)
+                )
+                if parts[-1].error or parts[-1].denied or parts[-1].redirect:
+                    continue
+            bound = bound[index + 1 :]
+            if not bound:
+                break
+            parts.append(run_flow(bound, event, **options))
+        return _joined(parts, event)
 
     def _is_own_api(self, audience: str) -> bool:
         """Is ``audience`` one of this tenant's own APIs (Management, MFA...)? /userinfo is not:
@@ -630,3 +659,22 @@ class LocalTenant:
         if user.organization:
             claims["org_id"] = user.organization["id"]
         return claims
+
+
+def _joined(parts: list[ActionResult], event: dict[str, Any]) -> ActionResult:
+    """One result for a flow that ran in several stretches around its pauses."""
+    last = parts[-1]
+    return ActionResult(
+        commands=[c for p in parts for c in p.commands],
+        logs=[g for p in parts for g in p.logs],
+        error=last.error,
+        duration_ms=sum(p.duration_ms for p in parts),
+        node_version=last.node_version,
+        actions_run=[name for p in parts for name in p.actions_run],
+        denied=last.denied,
+        redirect=next((p.redirect for p in parts if p.redirect), None),
+        suspended=next((p.suspended for p in parts if p.suspended), None),
+        logs_truncated=any(p.logs_truncated for p in parts),
+        requests=[r for p in parts for r in p.requests],
+        event=event,
+    )

@@ -109,7 +109,7 @@ class Explanation:
     present: bool
     reason: str
     """A short stable code: ``present``, ``dropped:<rule>``, ``other-token``, ``no-actions``,
-    ``not-set-by-bound-actions``, ``not-run``, ``denied``, ``guard-not-taken``, ``not-called``,
+    ``not-set-by-bound-actions``, ``denied``, ``guard-not-taken``, ``not-called``,
     ``no-access-token``."""
     message: str
 
@@ -200,13 +200,6 @@ def explain(result: LoginResult | LoginDenied, claim: str, token: str = "id_toke
             "Action that sets it is not bound, or it builds the name in a way claimlab cannot "
             "see. Bind that Action, or check the claim's spelling.",
         )
-
-    ran = result.action_result.actions_run if result.action_result else []
-    for author in authors:
-        if author not in ran:
-            return Explanation(
-                claim, False, "not-run", f"The Action {author!r} did not run in this login."
-            )
 
     source = result.bound_sources[authors[0]]
     if "event.authorization" in source and "authorization" not in result.event:

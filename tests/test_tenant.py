@@ -487,3 +487,11 @@ def test_a_flow_that_always_redirects_is_stopped(tenant: LocalTenant) -> None:
     )
     with pytest.raises(ClaimlabError, match="kept pausing"):
         tenant.login("alice")
+
+
+def test_no_openid_scope_no_id_token(tenant: LocalTenant) -> None:
+    result = tenant.login("alice", scope="profile email", audience=DEFAULT_API)
+    assert result.id_token is None and result.claims == {}
+    assert result.access_token is not None
+    with pytest.raises(ClaimlabError, match="openid"):
+        result.decode()

@@ -512,7 +512,10 @@ class LocalTenant:
                 person, app, scopes, audience, now, at_custom, outcome, flow
             )
             access_token = tokens.mint(access_claims, self.keys.current)
-        id_token = tokens.mint(claims, self.keys.current)
+        # Auth0 issues an ID token only when the login asked for the openid scope.
+        id_token = tokens.mint(claims, self.keys.current) if "openid" in scopes else None
+        if id_token is None:
+            claims = {}
         person.logins_count += 1
         return result(
             id_token=id_token,

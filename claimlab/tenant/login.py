@@ -55,7 +55,10 @@ class LoginResult:
     def decode(self, **checks: Any) -> tokens.DecodedToken:
         """Verify the ID token against the tenant's JWKS, audience and issuer."""
         if self.id_token is None:
-            raise ClaimlabError("This login was denied, so Auth0 issued no ID token to decode.")
+            raise ClaimlabError(
+                "Auth0 issued no ID token for this login: it was denied, or its scope did not "
+                "include 'openid'."
+            )
         if self.tenant is None:
             raise ClaimlabError("This result has no tenant to take the JWKS and issuer from.")
         return tokens.decode_token(

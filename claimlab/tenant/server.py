@@ -454,8 +454,7 @@ class TenantServer:
             "expires_in": MANAGEMENT_TOKEN_LIFETIME,
             "token_type": "Bearer",
         }
-        # Auth0 returns an ID token only when the openid scope was asked for.
-        if "openid" in str(login.get("scope", "")).split():
+        if result.id_token is not None:
             answer["id_token"] = result.id_token
         return answer
 

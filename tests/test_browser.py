@@ -252,6 +252,14 @@ def test_notebook_03_shows_the_dog_in_a_real_browser(lab: Lab) -> None:
             loaded = [i for i in images if i["naturalWidth"] > 0]
             assert any(i["width"] == "240" for i in loaded), images
             assert page.locator(".jp-OutputArea-output img.widget-image").count() >= 2
+            # "New dog" logs in again in the kernel and puts the new dog into the same card.
+            old_src = dog.get_attribute("src")
+            card.get_by_role("button", name="New dog").click()
+            page.wait_for_function(
+                "([img, old]) => img.src !== old && img.complete && img.naturalWidth > 0",
+                arg=[dog.element_handle(), old_src],
+                timeout=UI_TIMEOUT * 1000,
+            )
             # Every code cell ran: an error would have stopped Run All and left cells unnumbered.
             prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
             assert prompts and all(re.search(r"\[\d+\]", t) for t in prompts), prompts

@@ -321,6 +321,16 @@ def test_console_output_is_capped_at_256_kib() -> None:
     assert sum(len(g.message.encode()) for g in result.logs) == LOG_LIMIT
 
 
+def test_console_cap_never_splits_a_character() -> None:
+    # 'é' is two bytes: one byte of room left over must not become half a character.
+    result = run_action(handler(f"  console.log('a' + 'é'.repeat({LOG_LIMIT}));"))
+
+    message = result.logs[0].message
+    assert result.logs_truncated
+    assert "\ufffd" not in message and message.startswith("aé")
+    assert len(message.encode()) <= LOG_LIMIT
+
+
 def test_console_output_just_under_the_cap_is_kept_whole() -> None:
     result = run_action(handler(f"  console.log('y'.repeat({LOG_LIMIT - 1}));"))
 

@@ -50,7 +50,10 @@ function capture(level, args) {
     return true;
   }
   const room = LOG_LIMIT_BYTES - ctx.logBytes;
-  const kept = Buffer.byteLength(message) > room ? Buffer.from(message).subarray(0, room).toString() : message;
+  // Cut on a character boundary: a half character would decode to a replacement mark.
+  const kept = Buffer.byteLength(message) > room
+    ? Buffer.from(message).subarray(0, room).toString().replace(/\uFFFD+$/, '')
+    : message;
   if (kept !== message) ctx.logsTruncated = true;
   ctx.logBytes += Buffer.byteLength(kept);
   ctx.logs.push({ action: ctx.actionName, level, message: kept });

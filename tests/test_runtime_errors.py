@@ -377,3 +377,17 @@ def test_a_crash_in_a_pipeline_is_blamed_on_the_run_that_caused_it(fresh_runner:
 def test_worker_errors_are_claimlab_errors() -> None:
     for cls in (WorkerCrashError, ActionTimeoutError, ActionNetworkError, DependencyError):
         assert issubclass(cls, ActionError) and issubclass(cls, ClaimlabError)
+
+
+def test_writing_a_file_fails_as_on_auth0() -> None:
+    # Auth0's Node 22 runtime has no file-system write access; neither has claimlab's worker.
+    source = (
+        "exports.onExecutePostLogin = async (event, api) => {\n"
+        "  require('fs').writeFileSync('/tmp/claimlab-should-not-exist', 'x');\n"
+        "};\n"
+    )
+    result = run_action(source)
+    assert isinstance(result.error, ActionRuntimeError)
+    assert "ERR_ACCESS_DENIED" in (result.error.stack or "") or "restricted" in result.error.message
+    assert result.error.line == 2
+    assert not Path("/tmp/claimlab-should-not-exist").exists()

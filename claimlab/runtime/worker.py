@@ -89,7 +89,13 @@ class Worker:
             **{k: v for k, v in os.environ.items() if k in _PASSED_THROUGH},
         }
         proc = subprocess.Popen(
-            [str(tools.node), f"--max-old-space-size={MEMORY_LIMIT_MB}", str(WORKER_JS)],
+            [
+                str(tools.node),
+                f"--max-old-space-size={MEMORY_LIMIT_MB}",
+                # Auth0's Node 22 runtime has no file-system write access: neither has this one.
+                *tools.permission_flags,
+                str(WORKER_JS),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -30,6 +30,7 @@ from auth0.management import Auth0
 from auth0.management.core.api_error import ApiError
 
 from claimlab.errors import DeployError
+from claimlab.oauth import base_url
 from claimlab.runtime import Action
 from claimlab.runtime import dependencies as deps
 
@@ -39,9 +40,6 @@ DEFAULT_RUNTIME = "node22"
 BUILD_TIMEOUT = 60.0
 RETRIES = 4
 """auth0-python retries 429 and 5xx itself, waiting as X-RateLimit-Reset says."""
-
-_LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-
 
 # --- credentials ---------------------------------------------------------------------------------
 
@@ -57,15 +55,11 @@ class Credentials:
     @property
     def scheme(self) -> str:
         """Local tenants speak http; every other domain https."""
-        if self.domain.startswith("["):
-            host = self.domain.split("]", 1)[0] + "]"
-        else:
-            host = self.domain.rsplit(":", 1)[0]
-        return "http" if host in _LOCAL_HOSTS else "https"
+        return self.base_url.split(":", 1)[0]
 
     @property
     def base_url(self) -> str:
-        return f"{self.scheme}://{self.domain}"
+        return base_url(self.domain)
 
     @classmethod
     def from_environment(

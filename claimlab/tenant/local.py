@@ -484,18 +484,23 @@ class LocalTenant:
         id_custom, id_dropped = claim_rules.apply_claim_rules(
             outcome.id_token_claims if outcome else {}, token="id_token", scope=scopes
         )
-        # Auth0 adds auth_time when the login asked for prompt=login or max_age.
-        effective_prompt = prompt or ("login" if flow == "interactive" else None)
-        claims = self._id_token_claims(
-            person,
-            app,
-            event,
-            scopes,
-            now,
-            nonce,
-            id_custom,
-            auth_time=now if (effective_prompt == "login" or max_age is not None) else None,
-        )
+        # Auth0 issues an ID token only when the login asked for the openid scope, and adds
+        # auth_time to it when the login asked for prompt=login or max_age.
+        claims: dict[str, Any] = {}
+        id_token = None
+        if "openid" in scopes:
+            effective_prompt = prompt or ("login" if flow == "interactive" else None)
+            claims = self._id_token_claims(
+                person,
+                app,
+                event,
+                scopes,
+                now,
+                nonce,
+                id_custom,
+                auth_time=now if (effective_prompt == "login" or max_age is not None) else None,
+            )
+            id_token = tokens.mint(claims, self.keys.current)
         warnings = list(id_dropped)
         access_token = None
         access_claims = None
@@ -512,10 +517,6 @@ class LocalTenant:
                 person, app, scopes, audience, now, at_custom, outcome, flow
             )
             access_token = tokens.mint(access_claims, self.keys.current)
-        # Auth0 issues an ID token only when the login asked for the openid scope.
-        id_token = tokens.mint(claims, self.keys.current) if "openid" in scopes else None
-        if id_token is None:
-            claims = {}
         person.logins_count += 1
         return result(
             id_token=id_token,

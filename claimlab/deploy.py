@@ -370,7 +370,9 @@ class Deployment:
 
     def plan(self) -> Plan:
         """What ``apply()`` would change; nothing on the tenant changes."""
-        current = self.find()
+        return self._plan(self.find())
+
+    def _plan(self, current: dict[str, Any] | None) -> Plan:
         bindings = self.bindings()
         names = [b["action"]["name"] for b in bindings]
         deployed = (current or {}).get("deployed_version") or {}
@@ -432,12 +434,12 @@ class Deployment:
         """Create or update, wait for the build, deploy, bind, and verify. Idempotent."""
         from auth0.management import ActionTrigger
 
-        plan = self.plan()
+        current = self.find()
+        plan = self._plan(current)
         if not plan.changes and not self.rotate_secrets:
             self.progress(str(plan))
             return self._verify(changed=False)
 
-        current = self.find()
         created = deployed = False
         previous: dict[str, Any] | None = None
         try:

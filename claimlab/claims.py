@@ -247,6 +247,21 @@ def is_auth0_api_audience(audience: str | None) -> bool:
     return urlsplit(audience).path.rstrip("/") != "/userinfo"
 
 
+def profile_claims(
+    profile: Mapping[str, object], scope: str | Sequence[str] | None
+) -> dict[str, object]:
+    """The profile claims a login's scopes grant (``email`` -> email, email_verified...), taken
+    from the user's profile, in Auth0's order; what the profile lacks is left out."""
+    scopes = _normalise_scope(scope)
+    return {
+        name: profile[name]
+        for scope_name, names in PROFILE_CLAIMS_BY_SCOPE.items()
+        if scope_name in scopes
+        for name in names
+        if name in profile
+    }
+
+
 def _normalise_scope(scope: str | Sequence[str] | None) -> frozenset[str]:
     # Accept both the wire form ("openid profile") and a list, and tolerate list items that
     # are themselves space-separated, so callers can pass whatever they have at hand.

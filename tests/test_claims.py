@@ -355,3 +355,15 @@ def test_dropped_claim_is_frozen():
         "reason": "because",
     }
     assert type(d.to_dict()["rule"]) is str
+
+
+def test_profile_claims_follow_the_scopes() -> None:
+    from claimlab.claims import profile_claims
+
+    profile = {"name": "Alice", "email": "a@example.com", "email_verified": True, "sub": "x"}
+    assert profile_claims(profile, "openid profile") == {"name": "Alice"}
+    assert profile_claims(profile, ["openid", "email"]) == {
+        "email": "a@example.com",
+        "email_verified": True,
+    }
+    assert profile_claims(profile, "openid") == {}

@@ -598,14 +598,9 @@ class LocalTenant:
         # Custom claims first, then profile claims by scope, then the protocol claims: the
         # order of real Auth0 tokens. A custom value for a profile claim replaces Auth0's own
         # (UNCONFIRMED on Auth0; the docs only say such claims are allowed).
-        claims.update({k: v for k, v in custom.items()})
-        for scope_name, names in claim_rules.PROFILE_CLAIMS_BY_SCOPE.items():
-            if scope_name not in scopes:
-                continue
-            for name in names:
-                if name in claims or name not in profile:
-                    continue
-                claims[name] = profile[name]
+        claims.update(custom)
+        for name, value in claim_rules.profile_claims(profile, scopes).items():
+            claims.setdefault(name, value)
         claims.update(
             {
                 "iss": self.issuer,

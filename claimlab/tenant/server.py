@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from claimlab import tokens
+from claimlab.claims import profile_claims
 from claimlab.errors import ClaimlabError, LoginDenied, TokenError
 
 if TYPE_CHECKING:
@@ -557,14 +558,7 @@ class TenantServer:
         except ClaimlabError:
             # The user was deleted since the token was issued.
             raise _oauth_error(401, "invalid_token", "The token's user no longer exists.") from None
-        scopes = set(str(claims.get("scope", "")).split())
-        from claimlab.claims import PROFILE_CLAIMS_BY_SCOPE
-
-        info: dict[str, Any] = {"sub": claims["sub"]}
-        for scope, names in PROFILE_CLAIMS_BY_SCOPE.items():
-            if scope in scopes:
-                info.update({n: profile[n] for n in names if n in profile})
-        return info
+        return {"sub": claims["sub"], **profile_claims(profile, str(claims.get("scope", "")))}
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import json
 import time
@@ -137,6 +138,19 @@ def _routes(network: Network, mocks: Mapping[str, Any] | None) -> dict[str, Any]
     return {**dogs.dog_api_mocks(), **(mocks or {})}
 
 
+def _keyed(routes: dict[str, Any] | None) -> tuple[str, dict[str, Any]] | None:
+    if routes is None:
+        return None
+    key = hashlib.sha256(json.dumps(routes, sort_keys=True).encode()).hexdigest()[:24]
+    return key, routes
+
+
+@functools.cache
+def _default_mock_set() -> tuple[str, dict[str, Any]] | None:
+    # Most runs use only the offline Dog API: hash its routes (images included) once.
+    return _keyed(_routes("mock", None))
+
+
 class Runner:
     """Runs Actions on a worker; ``run_action``/``run_flow``/``run_many`` use the shared one."""
 
@@ -146,11 +160,9 @@ class Runner:
     def _mock_set(
         self, network: Network, mocks: Mapping[str, Any] | None
     ) -> tuple[str, dict[str, Any]] | None:
-        routes = _routes(network, mocks)
-        if routes is None:
-            return None
-        key = hashlib.sha256(json.dumps(routes, sort_keys=True).encode()).hexdigest()[:24]
-        return key, routes
+        if network == "mock" and not mocks:
+            return _default_mock_set()
+        return _keyed(_routes(network, mocks))
 
     def _ensure(
         self, actions: Sequence[Action], mock_set: tuple[str, dict[str, Any]] | None

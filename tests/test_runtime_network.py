@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import threading
 import uuid
@@ -15,7 +16,8 @@ import pytest
 
 from claimlab import dogs
 from claimlab.errors import ActionNetworkError, ActionRuntimeError
-from claimlab.runtime import ActionResult, run_action
+from claimlab.runtime import Action, ActionResult, Runner, run_action
+from claimlab.runtime.worker import Worker
 
 # Each client fetches URL (method, extra header, optional JSON body) and puts
 # {status, type, header, body} into `out`; the same assertions then hold for all four.
@@ -486,3 +488,48 @@ def test_requests_are_recorded_in_order(axios: list[str]) -> None:
         {"method": "GET", "url": f"{b}?n=1", "mocked": True},
         {"method": "GET", "url": f"{a}/missing", "mocked": False},
     ]
+
+
+# --- behind a proxy ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _proxied_runner(monkeypatch: pytest.MonkeyPatch, proxy: str) -> Iterator[Runner]:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    worker = Worker()  # started now, so it gets this proxy environment
+    try:
+        yield Runner(worker)
+    finally:
+        worker.close()
+
+
+def test_the_dog_api_mock_answers_behind_a_proxy(
+    monkeypatch: pytest.MonkeyPatch, dog_action: Path, axios: list[str]
+) -> None:
+    # A workshop laptop with HTTPS_PROXY set: axios sends the Dog API request to the proxy, and
+    # mock mode must still answer it as the Dog API, without reaching the (closed) proxy port.
+    with _proxied_runner(monkeypatch, "http://127.0.0.1:9") as runner:
+        [result] = runner.run_many([Action.load(dog_action, dependencies=axios)], ["interactive"])
+
+        assert result.ok, result.error
+        assert result.id_token_claims["https://dogfy.com/random_dog"].startswith(
+            "https://images.dog.ceo/"
+        )
+        assert result.requests == [{"method": "GET", "url": dogs.DOG_API_URL, "mocked": True}]
+
+
+def test_live_mode_goes_through_the_proxy(
+    monkeypatch: pytest.MonkeyPatch, server: tuple[str, list], axios: list[str]
+) -> None:
+    base, seen = server
+    target = f"http://api.example.com/through/{uuid.uuid4().hex}"
+    with _proxied_runner(monkeypatch, base) as runner:
+        action = Action.load(client_action("axios", target), dependencies=axios)
+        [result] = runner.run_many([action], [None], network="live")
+
+        assert result.ok, result.error
+        assert [p for _, p, _, _ in seen if p == target] == [target]  # absolute-form, as to a proxy
+        assert result.requests == [{"method": "GET", "url": target, "mocked": False}]

@@ -112,7 +112,11 @@ function normaliseArgs(defaultProtocol, args) {
   const method = String(options.method || 'GET').toUpperCase();
   const defaultPort = protocol === 'https:' ? '443' : '80';
   const host = hostname.includes(':') ? `[${hostname}]` : hostname;
-  const fullUrl = `${protocol}//${host}${port && String(port) !== defaultPort ? ':' + port : ''}${path}`;
+  // A client sending through a proxy (axios honours HTTP(S)_PROXY) asks the proxy's host for the
+  // absolute URL it wants: that URL, not the proxy, is where the request is going.
+  const fullUrl = /^https?:\/\//i.test(path)
+    ? path
+    : `${protocol}//${host}${port && String(port) !== defaultPort ? ':' + port : ''}${path}`;
   const headers = { ...(options.headers || {}) };
   return { method, fullUrl, headers, callback, options, url };
 }

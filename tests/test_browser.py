@@ -12,23 +12,15 @@ package are there; Playwright's own browser download is never used.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from labserver import Lab, running_lab
 
 try:
     from playwright.sync_api import sync_playwright
@@ -50,7 +42,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SERVER_START_TIMEOUT = 90  # seconds
 RUN_ALL_TIMEOUT = 120  # seconds
 UI_TIMEOUT = 60  # seconds
 
@@ -84,39 +75,6 @@ LAB_SETTINGS = {
 }
 
 
-@dataclass
-class Lab:
-    url: str
-    token: str
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _log_tail(log: Path, chars: int = 4000) -> str:
-    try:
-        return log.read_text(errors="replace")[-chars:]
-    except OSError:
-        return "(no log)"
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate the server (it shuts its kernels down), then kill its process group if needed."""
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=15)
-    # The kernels and anything else the server started are in its own process group.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=15)
-
-
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[Lab]:
     settings = tmp_path / "settings"
@@ -125,53 +83,16 @@ def lab(tmp_path: Path) -> Iterator[Lab]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(value))
     (tmp_path / "workspaces").mkdir()
-    port = _free_port()
-    token = secrets.token_hex(24)
-    cmd = [
+    with running_lab(
         sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={NOTEBOOKS}",
-        f"--LabApp.user_settings_dir={settings}",
-        f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-    ]
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    log = tmp_path / "jupyterlab.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd,
-            cwd=NOTEBOOKS,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {proc.returncode}:\n{_log_tail(log)}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab not up after {SERVER_START_TIMEOUT} s:\n{_log_tail(log)}")
-            time.sleep(0.5)
-        yield Lab(url=url, token=token, log=log)
-    finally:
-        _stop(proc)
+        NOTEBOOKS,
+        tmp_path,
+        args=[
+            f"--LabApp.user_settings_dir={settings}",
+            f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+        ],
+    ) as lab:
+        yield lab
 
 
 # True once every code cell has run or been skipped: no "[*]" prompt left, some cell numbered,
@@ -268,7 +189,7 @@ def test_notebook_03_shows_the_dog_in_a_real_browser(lab: Lab) -> None:
                 ARTIFACTS.mkdir(exist_ok=True)
                 browser.contexts[0].pages[0].screenshot(path=str(SCREENSHOT))
             print("console errors:", *console, sep="\n  ")
-            print("server log:\n" + _log_tail(lab.log))
+            print("server log:\n" + lab.log_tail())
             raise
         finally:
             browser.close()

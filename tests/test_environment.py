@@ -31,12 +31,3 @@ def test_environment_pins_match_constraints() -> None:
         assert constraints.get(name) == version, (
             f"{name}: environment.yml {version}, constraints.txt {constraints.get(name)}"
         )
-
-
-def test_binder_installs_claimlab_and_the_actions_dependencies() -> None:
-    post_build = (ROOT / "binder" / "postBuild").read_text()
-    assert "pip install --no-deps -e ." in post_build
-    makefile = (ROOT / "Makefile").read_text()
-    deps = re.search(r"^ACTION_DEPS := (.+)$", makefile, re.M).group(1).split()
-    for dep in deps:
-        assert f"claimlab prefetch {dep}" in post_build or dep in post_build

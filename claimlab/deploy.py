@@ -31,7 +31,7 @@ from auth0.management.core.api_error import ApiError
 
 from claimlab.errors import DeployError
 from claimlab.oauth import base_url
-from claimlab.runtime import Action
+from claimlab.runtime import Action, ActionResult
 from claimlab.runtime import dependencies as deps
 
 TRIGGER = "post-login"
@@ -640,8 +640,11 @@ class Deployment:
     def test_remote(self, event: Mapping[str, Any] | str | None = None) -> Parity:
         """Run one mock event through the tenant's test endpoint and locally, and compare.
 
-        What Auth0's test endpoint returns is not documented (UNCONFIRMED): claimlab reads a
-        ``commands`` list of ``{"api", "args"}`` from its payload when there is one.
+        Auth0 answers 200 whether the Action ran or threw; a throw is ``payload.error`` with the
+        JavaScript error's name and message, and both runs' errors are compared. Whether the
+        answer lists the api calls the Action made is not public (UNCONFIRMED): claimlab
+        compares them when it finds a ``commands`` list of ``{"api", "args"}`` (its local
+        tenant sends one), and says so when it does not.
         """
         from claimlab.events import load_event
         from claimlab.runtime import run_action
@@ -653,59 +656,104 @@ class Deployment:
                 "Testing on the tenant", self.client.actions.test, current["id"], payload=full
             )
         )
-        local = run_action(self.action, full)
-        payload = remote.get("payload", {}) if isinstance(remote, dict) else {}
-        remote_commands = [
-            {"api": c.get("api"), "args": c.get("args")} for c in payload.get("commands", [])
-        ]
-        return Parity(
-            local=[c.to_dict() for c in local.commands],
-            remote=remote_commands,
-            raw=payload,
-        )
+        payload = remote.get("payload") if isinstance(remote, dict) else None
+        return Parity.of(run_action(self.action, full), payload or {})
 
 
 @dataclass(frozen=True)
 class Parity:
     """The same event run locally and on the tenant.
 
-    ``same``: the same api calls with the same arguments. ``same_calls``: the same calls naming
-    the same claims or keys, whatever their values; the values may differ without a parity
-    problem when the Action draws random data (the tutorial's dog).
+    ``local`` and ``remote`` are the api calls each run made (``remote`` is ``None`` when the
+    tenant's answer does not list them); ``local_error`` and ``remote_error`` are each run's
+    failure as ``{name, message}``, or ``None``. ``same``: the same failure or none, and, where
+    the tenant lists them, the same api calls with the same arguments. ``same_calls``: the same
+    failure, and the same calls naming the same claims or keys whatever their values; values
+    may differ without a parity problem when the Action draws random data (the tutorial's dog).
     """
 
     local: list[dict[str, Any]]
-    remote: list[dict[str, Any]]
-    raw: dict[str, Any] = field(repr=False)
+    remote: list[dict[str, Any]] | None
+    local_error: dict[str, Any] | None = None
+    remote_error: dict[str, Any] | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, local: ActionResult, payload: Mapping[str, Any]) -> Parity:
+        """Compare a local run with the ``payload`` of the tenant's test answer."""
+        commands = payload.get("commands")
+        error = payload.get("error")
+        return cls(
+            local=[c.to_dict() for c in local.commands],
+            remote=None
+            if commands is None
+            else [{"api": c.get("api"), "args": c.get("args")} for c in commands],
+            local_error=None if local.error is None else _pick(local.error.as_auth0()),
+            remote_error=None if error is None else _pick(error),
+            raw=dict(payload),
+        )
+
+    @property
+    def compares_calls(self) -> bool:
+        """Whether the tenant's answer listed api calls to compare."""
+        return self.remote is not None
+
+    @property
+    def same_error(self) -> bool:
+        return self.local_error == self.remote_error
 
     @property
     def same(self) -> bool:
-        return self.local == self.remote
+        return self.same_error and (self.remote is None or self.local == self.remote)
 
     @property
     def same_calls(self) -> bool:
         def shape(commands: list[dict[str, Any]]) -> list[tuple[Any, Any]]:
             return [(c.get("api"), (c.get("args") or [None])[0]) for c in commands]
 
-        return shape(self.local) == shape(self.remote)
+        return self.same_error and (self.remote is None or shape(self.local) == shape(self.remote))
 
     def __str__(self) -> str:
+        def outcome(error: dict[str, Any] | None) -> str:
+            return f"{error['name']}: {error['message']}" if error else "ran without error"
+
+        unlisted = "the tenant's answer lists no api calls, so only the outcome was compared"
         if self.same:
-            return f"local and tenant agree: {len(self.local)} api calls"
-        head = (
-            "local and tenant made the same api calls with different values (expected when the "
-            "Action uses random data, like the Dog API):"
-            if self.same_calls
-            else "local and tenant differ:"
-        )
-        diff = difflib.unified_diff(
-            [str(c) for c in self.remote],
-            [str(c) for c in self.local],
-            "tenant",
-            "claimlab",
-            lineterm="",
-        )
-        return head + "\n" + "\n".join(diff)
+            both = (
+                f"both failed with {outcome(self.local_error)}"
+                if self.local_error
+                else "both ran without error"
+            )
+            if self.remote is None:
+                return f"local and tenant agree: {both} ({unlisted})"
+            calls = f"{len(self.local)} api call" + ("" if len(self.local) == 1 else "s")
+            return f"local and tenant agree: {calls}, {both}"
+        if self.same_calls:
+            head = (
+                "local and tenant made the same api calls with different values (expected when "
+                "the Action uses random data, like the Dog API):"
+            )
+        else:
+            head = "local and tenant differ" + (f" ({unlisted}):" if self.remote is None else ":")
+        lines = [head]
+        if not self.same_error:
+            lines += [
+                f"tenant: {outcome(self.remote_error)}",
+                f"claimlab: {outcome(self.local_error)}",
+            ]
+        if self.remote is not None:
+            lines += difflib.unified_diff(
+                [str(c) for c in self.remote],
+                [str(c) for c in self.local],
+                "tenant",
+                "claimlab",
+                lineterm="",
+            )
+        return "\n".join(lines)
+
+
+def _pick(error: Mapping[str, Any]) -> dict[str, Any]:
+    return {"name": error.get("name"), "message": error.get("message")}
 
 
 def deploy(action: str | Path | Action, **options: Any) -> Deployment:

@@ -8,6 +8,8 @@ went wrong, where, and what to do next.
 
 from __future__ import annotations
 
+import re
+
 
 class ClaimlabError(Exception):
     """Root of every error claimlab raises on purpose."""
@@ -57,6 +59,19 @@ class ActionError(ClaimlabError):
     def to_dict(self) -> dict:
         """The JSON shape used by ``claimlab run --json``."""
         return {"type": self.kind, "message": self.message, "line": self.line}
+
+    def as_auth0(self) -> dict[str, str]:
+        """The failure as Auth0's Actions test endpoint reports one: ``{name, message, stack}``
+        with the JavaScript error's own name and message (``TypeError``, ``Cannot read…``).
+
+        Source: a recorded answer of ``POST /api/v2/actions/actions/{id}/test`` (go-auth0's
+        ``test/data/recordings/TestActionManager_Test.yaml``): HTTP 200, the error under
+        ``payload.error``. claimlab's own failures (no mock route, timeout) keep their kind."""
+        thrown = self.kind == "RuntimeError" and re.match(
+            r"([A-Za-z_$][\w$]*): (.*)", self.message, re.S
+        )
+        name, message = thrown.groups() if thrown else (self.kind, self.message)
+        return {"name": name, "message": message, "stack": self.stack or ""}
 
 
 class ActionSyntaxError(ActionError):

@@ -17,9 +17,10 @@ import httpx
 import pytest
 from auth0.management import Auth0
 
-from claimlab.deploy import Credentials, Deployment, deploy, management_client
+from claimlab.deploy import Credentials, Deployment, Parity, deploy, management_client
 from claimlab.errors import DeployError
 from claimlab.events import load_event
+from claimlab.runtime import run_action
 from claimlab.tenant import LocalTenant
 from claimlab.tenant.server import TenantServer
 
@@ -504,7 +505,7 @@ def test_test_remote_agrees_with_the_local_run(make) -> None:
         "idToken.setCustomClaim",
         "accessToken.setCustomClaim",
     ]
-    assert str(parity) == "local and tenant agree: 2 api calls"
+    assert str(parity) == "local and tenant agree: 2 api calls, both ran without error"
 
 
 def test_test_remote_tells_a_different_call_from_a_different_value(make) -> None:
@@ -523,3 +524,62 @@ def test_test_remote_shows_where_local_code_differs_from_the_tenants(make) -> No
     assert str(parity).startswith("local and tenant made the same api calls")
     assert "-{'api': 'idToken.setCustomClaim', 'args': ['https://x/v', 'one']}" in str(parity)
     assert "+{'api': 'idToken.setCustomClaim', 'args': ['https://x/v', 'two']}" in str(parity)
+
+
+def test_test_remote_compares_failures(make) -> None:
+    broken = "exports.onExecutePostLogin = async (event, api) => { event.nothing.id; };"
+    make(broken).apply()
+    parity = make(broken).test_remote("interactive")
+    assert parity.same, str(parity)
+    assert parity.remote_error == {
+        "name": "TypeError",
+        "message": "Cannot read properties of undefined (reading 'id')",
+    }
+    assert str(parity).startswith("local and tenant agree: 0 api calls, both failed with TypeError")
+
+    fixed = make(claim("one")).test_remote("interactive")
+    assert not fixed.same and not fixed.same_calls
+    assert "tenant: TypeError: Cannot read properties of undefined" in str(fixed)
+    assert "claimlab: ran without error" in str(fixed)
+
+
+# The answer Auth0 gave for a failing test run, as go-auth0 recorded it against a real tenant
+# (test/data/recordings/TestActionManager_Test.yaml; the stack is cut short here). It lists no
+# api calls: parity can then only compare the outcome, and says so.
+AUTH0_RECORDED_FAILURE = {
+    "error": {
+        "message": "Cannot read properties of undefined (reading 'id')",
+        "name": "TypeError",
+        "stack": "TypeError: Cannot read properties of undefined (reading 'id')\n    at Ei (…)",
+    },
+    "stats": {
+        "total_request_duration_ms": 103,
+        "total_runtime_execution_duration_ms": 101,
+        "runtime_processing_duration_ms": 7,
+        "action_duration_ms": 50,
+        "runtime_external_call_duration_ms": 44,
+        "boot_duration_ms": 51,
+        "network_duration_ms": 2,
+    },
+}
+
+
+def test_parity_with_an_answer_that_lists_no_api_calls() -> None:
+    throws = run_action("exports.onExecutePostLogin = async (event) => { event.nothing.id; };")
+    parity = Parity.of(throws, AUTH0_RECORDED_FAILURE)
+    assert not parity.compares_calls
+    assert parity.same and parity.same_calls
+    assert str(parity) == (
+        "local and tenant agree: both failed with TypeError: Cannot read properties of undefined "
+        "(reading 'id') (the tenant's answer lists no api calls, so only the outcome was compared)"
+    )
+
+    runs = run_action(claim("one"), "interactive")
+    parity = Parity.of(runs, AUTH0_RECORDED_FAILURE)
+    assert not parity.same and not parity.same_calls
+    assert str(parity).splitlines() == [
+        "local and tenant differ (the tenant's answer lists no api calls, so only the outcome "
+        "was compared):",
+        "tenant: TypeError: Cannot read properties of undefined (reading 'id')",
+        "claimlab: ran without error",
+    ]

@@ -368,7 +368,12 @@ def test_sdk_deploy_needs_a_built_draft_then_makes_version_1(mgmt: Auth0) -> Non
 
 
 def test_sdk_test_runs_the_draft_on_the_tenant(mgmt: Auth0) -> None:
-    action_id = create(mgmt, "claim", "api.idToken.setCustomClaim('https://x/n', event.user.name);")
+    action_id = create(
+        mgmt,
+        "claim",
+        "console.log('naming', event.user.name);\n"
+        "  api.idToken.setCustomClaim('https://x/n', event.user.name);",
+    )
     event = load_event("interactive")
     event["user"]["name"] = "Rex"
     answer = mgmt.actions.test(action_id, payload=event)
@@ -376,14 +381,26 @@ def test_sdk_test_runs_the_draft_on_the_tenant(mgmt: Auth0) -> None:
     assert payload["commands"] == [
         {"api": "idToken.setCustomClaim", "args": ["https://x/n", "Rex"]}
     ]
-    assert payload["id_token_claims"] == {"https://x/n": "Rex"}
-    assert payload["error"] is None
+    assert payload["logs"] == "naming Rex\n"
+    assert payload["stats"]["action_duration_ms"] >= 0
+    assert "error" not in payload
     # A malformed event is reported in the answer, not as a 5xx the SDK would retry.
     started = time.monotonic()
     partial = mgmt.actions.test(action_id, payload={"user": {"name": "Rex"}}).payload or {}
-    assert partial["error"]["type"] == "EventError"
+    assert partial["error"]["name"] == "EventError"
     assert "event.client" in partial["error"]["message"]
     assert time.monotonic() - started < 1
+
+
+def test_sdk_test_of_a_throwing_action_answers_200_with_the_error(mgmt: Auth0) -> None:
+    # As Auth0's recorded answer: HTTP 200, the JavaScript error's own name and message.
+    action_id = create(mgmt, "broken", "const id = event.nothing.id;")
+    payload = mgmt.actions.test(action_id, payload=load_event("interactive")).payload or {}
+    error = payload["error"]
+    assert error["name"] == "TypeError"
+    assert error["message"] == "Cannot read properties of undefined (reading 'id')"
+    assert error["stack"].startswith("TypeError: Cannot read properties of undefined")
+    assert payload["commands"] == []
 
 
 def test_sdk_versions_list_get_and_deploy(mgmt: Auth0) -> None:

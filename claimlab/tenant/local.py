@@ -160,17 +160,19 @@ class LocalTenant:
     def _test_action(self, action: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
         """``POST /actions/actions/{id}/test``: the draft against one event, on this runtime.
 
-        A malformed event is reported in the result, as an Action's own error is, not as a
+        The answer is shaped as Auth0's: a failure is not an HTTP error but ``error: {name,
+        message, stack}`` (as in a recorded answer of Auth0's, see
+        :meth:`~claimlab.errors.ActionError.as_auth0`), with ``stats`` beside it; console
+        output is one string under ``logs``, as Auth0's answer had it in the Actions beta.
+        ``commands``, the api calls in order, is claimlab's own: whether Auth0's answer lists
+        them, and how, is not public. A malformed event is reported the same way, not as a
         server error (which clients would retry).
         """
         try:
             if event:
                 events.validate_event(event)
         except EventError as exc:
-            return {
-                "commands": [],
-                "error": {"type": "EventError", "message": str(exc), "line": None},
-            }
+            return {"error": {"name": "EventError", "message": str(exc), "stack": ""}}
         result = run_action(
             Action(
                 source=action["code"],
@@ -182,7 +184,14 @@ class LocalTenant:
             network=self.network,
             mocks=self.mocks,
         )
-        return result.to_dict()
+        answer: dict[str, Any] = {
+            "commands": [c.to_dict() for c in result.commands],
+            "logs": "".join(f"{line.message}\n" for line in result.logs),
+            "stats": {"action_duration_ms": round(result.duration_ms)},
+        }
+        if result.error is not None:
+            answer["error"] = result.error.as_auth0()
+        return answer
 
     def serve(self, port: int = 0, **options: Any) -> TenantServer:
         """Serve this tenant over HTTP on 127.0.0.1 (in a background thread) and return the

@@ -319,8 +319,9 @@ class ActionStore:
     ``tester(action, event) -> dict`` runs ``POST /actions/actions/{id}/test``: it gets the
     current draft as ``{id, name, code, dependencies: ["name@version"], secrets: {name: value},
     runtime, version_number: None}`` and the request's ``payload``, and what it returns is sent
-    back as ``{"payload": ...}`` (the contents of Auth0's answer are UNCONFIRMED). Without a
-    tester that endpoint answers 501; if the tester raises, 500 with its message.
+    back, with status 200, as ``{"payload": ...}``: Auth0 answers 200 even when the Action
+    threw (see ``LocalTenant._test_action`` for the shape of the payload). Without a tester
+    that endpoint answers 501; if the tester raises, 500 with its message.
 
     ``on_bindings_changed(trigger, bound_actions)`` is called after a trigger's binding list is
     replaced, and after an Action bound to it gets a new deployed version, is renamed or is

@@ -162,7 +162,7 @@ def binder_home(tmp_path_factory: pytest.TempPathFactory, checkout: Path, binder
     """The learner's ``$HOME`` after ``binder/postBuild`` ran, as in Binder's image."""
     home = tmp_path_factory.mktemp("jovyan")
     _run(
-        ["bash", str(checkout / "binder" / "postBuild")],
+        [str(checkout / "binder" / "postBuild")],  # run as Binder does: by its shebang
         cwd=checkout,
         env=_clean_env(home, binder_env),
         timeout=INSTALL_TIMEOUT,

@@ -645,6 +645,11 @@ class Deployment:
         answer lists the api calls the Action made is not public (UNCONFIRMED): claimlab
         compares them when it finds a ``commands`` list of ``{"api", "args"}`` (its local
         tenant sends one), and says so when it does not.
+
+        The event is sent as the payload itself, the shape of the sample event the dashboard's
+        Test panel shows (Auth0's docs send API users there for a sample payload). Two SDK
+        tests wrap it as ``{"event": ...}`` instead, but neither records a successful run: which
+        one Auth0 reads is UNCONFIRMED until tried on a tenant.
         """
         from claimlab.events import load_event
         from claimlab.runtime import run_action

@@ -42,6 +42,7 @@ test: lint browser
 bench: setup
 	$(BIN)/python benchmarks/runtime.py
 	$(BIN)/python benchmarks/tokens.py
+	$(BIN)/python benchmarks/notebooks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -14,10 +14,12 @@ from typing import Any
 
 import httpx
 import jwt
+import pydantic
 import pytest
 from auth0.management import (
     ActionBindingRef,
     ActionBindingWithRef,
+    ActionSecretRequest,
     ActionTrigger,
     ActionVersionDependency,
     Auth0,
@@ -678,3 +680,62 @@ def test_injected_faults_match_method_and_glob_and_can_be_cleared(
     slow = http.get(f"{server.url}/.well-known/jwks.json")
     assert slow.status_code == 500 and time.monotonic() - started >= 0.2
     assert slow.json()["message"] == "injected by claimlab for a test"
+
+
+# --- every answer in the shape auth0-python's models describe -------------------------------------
+
+
+def unknown_fields(model: Any, path: str = "answer") -> list[str]:
+    """Keys in a parsed answer that auth0-python's model of it does not define.
+
+    The SDK's models are generated from Auth0's API definition and keep unknown keys as
+    pydantic extras, so a misspelt or invented field passes every other test silently."""
+    if isinstance(model, pydantic.BaseModel):
+        found = [f"{path}.{key}" for key in model.model_extra or {}]
+        for name in type(model).model_fields:
+            found += unknown_fields(getattr(model, name), f"{path}.{name}")
+        return found
+    if isinstance(model, list | tuple):
+        return [f for i, item in enumerate(model) for f in unknown_fields(item, f"{path}[{i}]")]
+    return []
+
+
+def test_every_management_answer_has_only_fields_auth0s_models_know(mgmt: Auth0) -> None:
+    made = mgmt.actions.create(
+        name="shaped",
+        supported_triggers=POST_LOGIN,
+        code=code("api.idToken.setCustomClaim('https://x/s', event.secrets.KEY);"),
+        dependencies=[ActionVersionDependency(name="axios", version="1.7.9")],
+        secrets=[ActionSecretRequest(name="KEY", value="s3cret")],
+        runtime="node22",
+    )
+    built(mgmt, made.id)
+    first = mgmt.actions.deploy(made.id)
+    mgmt.actions.update(made.id, code=code("// two"))
+    built(mgmt, made.id)
+    mgmt.actions.deploy(made.id)
+    bound = mgmt.actions.triggers.bindings.update_many(
+        "post-login",
+        bindings=[
+            ActionBindingWithRef(
+                ref=ActionBindingRef(type="action_id", value=made.id), display_name="shaped"
+            )
+        ],
+    )
+    answers = {
+        "create": made,
+        "get": mgmt.actions.get(made.id),
+        "update": mgmt.actions.update(made.id, code=code("// three")),
+        "deploy": first,
+        "list": list(mgmt.actions.list(action_name="shaped")),
+        "versions.list": list(mgmt.actions.versions.list(made.id)),
+        "versions.get": mgmt.actions.versions.get(made.id, first.id),
+        "versions.deploy": mgmt.actions.versions.deploy(made.id, first.id),
+        "triggers.list": mgmt.actions.triggers.list(),
+        "bindings.update_many": bound,
+        "bindings.list": list(mgmt.actions.triggers.bindings.list("post-login")),
+        "test": mgmt.actions.test(made.id, payload=load_event("interactive")),
+    }
+    assert {name: unknown_fields(answer, name) for name, answer in answers.items()} == {
+        name: [] for name in answers
+    }

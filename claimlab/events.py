@@ -6,11 +6,11 @@ transaction. This module builds such events locally: the dashboard's default tes
 "sample"), named presets for the flows that change what a token gets, and overrides on top.
 
 ``event.authorization`` (the user's role names) is optional in Auth0's own type definitions, and
-Auth0's examples guard it with ``if (event.authorization)``: it can be absent, and refresh-token
-exchanges and silent renews (``prompt=none``) are where people most often find it missing. The
-``refresh`` and ``silent`` presets therefore leave it out. Against them, an Action that reads
-``event.authorization.roles`` unguarded throws, and a guarded one mints tokens with no roles claim,
-which is how a roles claim "disappears" after a token refresh.
+Auth0's examples guard it with ``if (event.authorization)``. Auth0 documents no flow in which it
+is absent: post-login also runs when a refresh token is exchanged, and Auth0 says tokens from a
+refresh usually carry the same custom claims. So every preset carries it (UNCONFIRMED for
+``refresh`` and ``silent`` until checked on a tenant). To see an Action against an event without
+it, override it away: ``make_event("interactive", {"authorization": None})``.
 """
 
 from __future__ import annotations
@@ -139,10 +139,10 @@ _PRESETS: dict[str, _Preset] = {
         },
     ),
     "refresh": _Preset(
-        "Refresh-token exchange at /oauth/token; no event.authorization, no prompt, no browser.",
+        "Refresh-token exchange at /oauth/token: no prompt, no browser; the Actions run again.",
         {
             **_NO_ORG,
-            "authorization": None,
+            "authorization": {"roles": ["admin", "editor"]},
             "transaction": {
                 "protocol": "oauth2-refresh-token",
                 "prompt": None,
@@ -165,10 +165,10 @@ _PRESETS: dict[str, _Preset] = {
         },
     ),
     "silent": _Preset(
-        "Silent authentication (prompt=none) reusing the session; no event.authorization.",
+        "Silent authentication (prompt=none) reusing the session; the Actions run again.",
         {
             **_NO_ORG,
-            "authorization": None,
+            "authorization": {"roles": ["admin", "editor"]},
             "transaction": {**_INTERACTIVE_TRANSACTION, "prompt": ["none"]},
             "request": {"query": {**_AUTHORIZE_QUERY, "prompt": "none"}},
         },

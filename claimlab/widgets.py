@@ -122,9 +122,8 @@ _LOG_COLOURS = {
     "trace": "#64748b",
 }
 _NO_DOG_REASONS = (
-    "the Action skipped it because <code>event.authorization</code> was missing, as can "
-    "happen on a refresh or a silent login (<code>prompt=none</code>): the tutorial's Action "
-    "only sets the claim inside <code>if (event.authorization)</code>",
+    "the Action skipped it: the tutorial's Action only sets the claim inside "
+    "<code>if (event.authorization)</code>, and Auth0 types that field as optional",
     "the Action is not bound: it is deployed but not added to the Login flow (or not "
     "deployed at all), so it never ran",
     "the Action failed or called the Dog API without waiting for it, so "

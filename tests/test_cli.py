@@ -101,8 +101,12 @@ def test_run_tutorial_prints_the_documented_object(env: dict[str, str]) -> None:
     assert isinstance(data["duration_ms"], int | float) and data["duration_ms"] > 0
 
 
-def test_run_tutorial_on_refresh_sets_nothing(env: dict[str, str]) -> None:
-    run = claimlab(env, "run", TUTORIAL, "--dependency", AXIOS, "--event", "refresh", "--json")
+def test_run_tutorial_without_event_authorization_sets_nothing(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    override = tmp_path / "no-authorization.json"
+    override.write_text('{"authorization": null}')
+    run = claimlab(env, "run", TUTORIAL, "--dependency", AXIOS, "--event", str(override), "--json")
     assert run.code == 0, run.err
     assert run.json()["commands"] == []
 
@@ -230,7 +234,7 @@ def test_login_users_and_flows(env: dict[str, str]) -> None:
     assert run.code == 0, run.err
     claims = run.json()["claims"]
     assert claims["sub"] == "google-oauth2|108912345678901234567"
-    assert DOG_CLAIM not in claims
+    assert claims[DOG_CLAIM].startswith("https://images.dog.ceo/breeds/")  # the Action ran again
 
 
 def test_login_text_output(env: dict[str, str], tmp_path: Path) -> None:

@@ -119,22 +119,28 @@ def test_interactive_preset() -> None:
     assert all(isinstance(role, str) for role in event["authorization"]["roles"])
 
 
-def test_refresh_preset_has_no_authorization() -> None:
+def test_refresh_preset_is_a_token_endpoint_exchange_with_roles() -> None:
     event = make_event("refresh")
     assert event["transaction"]["protocol"] == "oauth2-refresh-token"
-    assert "authorization" not in event
+    assert event["authorization"] == {"roles": ["admin", "editor"]}
     assert "prompt" not in event["transaction"]
     assert event["request"]["method"] == "POST"
     assert event["request"]["query"] == {}
     assert event["request"]["body"]["grant_type"] == "refresh_token"
 
 
-def test_silent_preset_has_no_authorization() -> None:
+def test_silent_preset_is_prompt_none_with_roles() -> None:
     event = make_event("silent")
     assert event["transaction"]["protocol"] == "oidc-basic-profile"
     assert event["transaction"]["prompt"] == ["none"]
     assert event["request"]["query"]["prompt"] == "none"
-    assert "authorization" not in event
+    assert event["authorization"] == {"roles": ["admin", "editor"]}
+
+
+def test_authorization_can_be_overridden_away() -> None:
+    # Auth0 types event.authorization as optional: an Action must cope without it.
+    for preset in preset_names():
+        assert "authorization" not in make_event(preset, {"authorization": None})
 
 
 def test_social_preset_is_a_google_login() -> None:
@@ -202,8 +208,8 @@ def test_null_removes_a_nested_field_and_keeps_siblings() -> None:
 
 
 def test_null_for_a_missing_field_is_harmless() -> None:
-    event = make_event("refresh", override={"authorization": None})
-    assert "authorization" not in event
+    event = make_event("refresh", override={"organization": None})
+    assert "organization" not in event
 
 
 def test_nested_merge_keeps_siblings() -> None:
@@ -367,7 +373,7 @@ def test_load_event_none_is_the_sample() -> None:
 
 
 def test_load_event_by_preset_name() -> None:
-    assert "authorization" not in load_event("refresh")
+    assert load_event("refresh")["transaction"]["protocol"] == "oauth2-refresh-token"
 
 
 def test_load_event_from_a_dict() -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from claimlab import dogs
 from claimlab.errors import ClaimlabError, EventError
+from claimlab.events import make_event
 from claimlab.runtime import Action, ActionResult, Command, LogLine, Runner, run_action, run_flow
 from claimlab.runtime.worker import Worker
 
@@ -45,11 +46,12 @@ def test_tutorial_action_sets_a_dog_claim_on_interactive_login(
     assert result.denied is None and result.redirect is None and result.suspended is None
 
 
-@pytest.mark.parametrize("preset", ["refresh", "silent"])
+@pytest.mark.parametrize("preset", ["interactive", "refresh", "silent"])
 def test_tutorial_action_sets_no_claim_without_event_authorization(
     dog_action: Path, axios: list[str], preset: str
 ) -> None:
-    result = run_action(dog_action, preset, dependencies=axios)
+    without = make_event(preset, {"authorization": None})
+    result = run_action(dog_action, without, dependencies=axios)
 
     assert result.ok
     # The Dog API is still called; only the guarded claim is skipped.
@@ -256,8 +258,6 @@ def test_event_presets_and_dicts_are_accepted() -> None:
     source = handler("  api.idToken.setCustomClaim('p', event.transaction.protocol);")
     assert run_action(source, "refresh").id_token_claims == {"p": "oauth2-refresh-token"}
     assert run_action(source).id_token_claims == {"p": "oidc-basic-profile"}
-
-    from claimlab.events import make_event
 
     event = make_event("interactive", override={"transaction": {"protocol": "samlp"}})
     assert run_action(source, event).id_token_claims == {"p": "samlp"}

@@ -35,9 +35,6 @@ _FLOWS: dict[str, tuple[str, str]] = {
     "password": ("interactive", "oauth2-password"),
     "device": ("interactive", "oauth2-device-code"),
 }
-# Flows where Auth0 hands the Action the user's roles in event.authorization. Refresh-token
-# exchanges and silent renews come without it (see claimlab.events).
-_WITH_AUTHORIZATION = {"interactive", "password", "device"}
 
 ACCESS_TOKEN_LIFETIME = 86400
 DEFAULT_SCOPE = "openid profile email"
@@ -382,10 +379,8 @@ class LocalTenant:
                 "refresh": "refresh_token",
             }[flow]
             request["body"] = {"grant_type": grant, "client_id": app.client_id}
-        if flow in _WITH_AUTHORIZATION:
-            event["authorization"] = {"roles": list(person.roles)}
-        else:
-            event.pop("authorization", None)
+        # Every flow: Auth0 documents none without it (see claimlab.events).
+        event["authorization"] = {"roles": list(person.roles)}
         if person.organization:
             event["organization"] = copy.deepcopy(person.organization)
         else:

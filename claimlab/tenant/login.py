@@ -112,8 +112,7 @@ class Explanation:
     present: bool
     reason: str
     """A short stable code: ``present``, ``dropped:<rule>``, ``other-token``, ``no-actions``,
-    ``not-set-by-bound-actions``, ``denied``, ``guard-not-taken``, ``not-called``,
-    ``no-access-token``."""
+    ``not-set-by-bound-actions``, ``denied``, ``not-called``, ``no-access-token``."""
     message: str
 
     def __str__(self) -> str:
@@ -126,9 +125,8 @@ def explain(result: LoginResult | LoginDenied, claim: str, token: str = "id_toke
     ``result`` is what ``tenant.login()`` returned, or the ``LoginDenied`` it raised. The
     answer names the first cause found, in the order a login meets them: the login denied
     (no tokens at all), no Action bound, no bound Action that sets the claim, the Action not
-    run, the Action's guard not taken (such as ``event.authorization`` absent on a refresh),
-    the claim set on the other token, no access token requested, or an Auth0 rule that
-    dropped it.
+    run, the Action's condition false this time, the claim set on the other token, no access
+    token requested, or an Auth0 rule that dropped it.
     """
     if isinstance(result, LoginDenied):
         found = getattr(result, "result", None)
@@ -204,18 +202,6 @@ def explain(result: LoginResult | LoginDenied, claim: str, token: str = "id_toke
             "see. Bind that Action, or check the claim's spelling.",
         )
 
-    source = result.bound_sources[authors[0]]
-    if "event.authorization" in source and "authorization" not in result.event:
-        return Explanation(
-            claim,
-            False,
-            "guard-not-taken",
-            f"The Action {authors[0]!r} only sets {claim!r} when event.authorization is "
-            f"present, and this {result.flow} login has no event.authorization (Auth0 leaves "
-            "it out of refresh-token exchanges and silent logins). The claim comes back on the "
-            "next interactive login; to keep it on refresh, drop the guard or store the value "
-            "in app_metadata.",
-        )
     return Explanation(
         claim,
         False,

@@ -8,12 +8,12 @@ the solutions live in ``notebooks/solutions/`` and load on demand with ``%load``
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from claimlab import claims as claim_rules
+from claimlab import dogs
 from claimlab.errors import ClaimlabError
 
 DOG_CLAIM = "https://dogfy.com/random_dog"
@@ -63,23 +63,47 @@ _KEEP_OR_DROP = {
 KEEP_OR_DROP_SCOPE = "openid profile"
 """The scope of the login the keep-or-drop exercise imagines."""
 
+# What to think about for a wrong answer, by the rule that decides the claim. The hints name
+# the rule, never the claim: with True/False answers, naming the wrong ones would give the
+# solution away on the second try.
+_KEPT_BUT_DROPPED = {
+    "restricted": "kept a name Auth0 reserves for itself (it has a list of 60)",
+    "auth0-namespace": "kept a name in a namespace that belongs to Auth0",
+    "scope-not-requested": (
+        f"kept a profile claim: check which scopes this login ({KEEP_OR_DROP_SCOPE!r}) asked for"
+    ),
+}
+_DROPPED_BUT_KEPT = (
+    "dropped a name Auth0 keeps: a name that is neither reserved nor Auth0's own is allowed, "
+    "with or without a namespace"
+)
+
 
 def _keep_or_drop(answer: Any) -> Feedback:
     feedback = Feedback("keep-or-drop")
     if not isinstance(answer, Mapping):
         feedback.missing.append("Answer with a dict: claim name -> True (kept) or False (dropped).")
         return feedback
+    right = 0
+    hints: dict[str, int] = {}
     for name, token in _KEEP_OR_DROP.items():
-        kept = claim_rules.explain_rule(name, token=token, scope=KEEP_OR_DROP_SCOPE) is None
-        if name not in answer or answer[name] is ...:
+        given = answer.get(name, ...)
+        if given is ...:
             feedback.missing.append(f"{name!r}: no answer yet.")
-        elif bool(answer[name]) == kept:
-            feedback.passed.append(f"{name!r}: right.")
+            continue
+        if not isinstance(given, bool):
+            feedback.missing.append(f"{name!r}: answer True or False, not {given!r}.")
+            continue
+        dropped = claim_rules.explain_rule(name, token=token, scope=KEEP_OR_DROP_SCOPE)
+        if given == (dropped is None):
+            right += 1
         else:
-            feedback.missing.append(
-                f"{name!r}: look again. Think about restricted names, Auth0's own domains, "
-                f"and which scope this login ({KEEP_OR_DROP_SCOPE!r}) requested."
-            )
+            hint = _DROPPED_BUT_KEPT if dropped is None else _KEPT_BUT_DROPPED[dropped.rule]
+            hints[hint] = hints.get(hint, 0) + 1
+    if right:
+        feedback.passed.append(f"{right} of {len(_KEEP_OR_DROP)} answers are right.")
+    for hint, count in hints.items():
+        feedback.missing.append(f"{'One answer' if count == 1 else f'{count} answers'} {hint}.")
     return feedback
 
 
@@ -90,34 +114,51 @@ def _is_action_source(answer: Any, feedback: Feedback) -> bool:
     return False
 
 
+def _dog_api_answering(url: str) -> dict[str, Any]:
+    """Mocks under which the Dog API's random-image endpoint answers ``url``."""
+    return {f"GET {dogs.DOG_API_URL}": {"json": {"message": url, "status": "success"}}}
+
+
+BREED_CHECKS = ("pug", "dalmatian", "husky")
+"""The dogs the Dog API hands the breed-claim exercise, one login each: a breed written into
+the Action, or a picture that does not come from the Dog API, cannot match all three."""
+
+
 def _breed_claim(answer: Any) -> Feedback:
     from claimlab.runtime import run_action
 
     feedback = Feedback("breed-claim")
     if not _is_action_source(answer, feedback):
         return feedback
-    result = run_action(answer, "interactive", dependencies=["axios@1.7.9"])
-    if result.error is not None:
-        feedback.missing.append(f"The Action failed: {result.error}")
-        return feedback
+    problems: list[str] = []
+    for breed in BREED_CHECKS:
+        url = dogs.image_url(breed)
+        result = run_action(
+            answer, "interactive", dependencies=["axios@1.7.9"], mocks=_dog_api_answering(url)
+        )
+        if result.error is not None:
+            feedback.missing.append(f"The Action failed: {result.error}")
+            return feedback
+        claims = result.id_token_claims
+        if claims.get(DOG_CLAIM) != url:
+            problems.append(
+                f"Keep setting {DOG_CLAIM!r} to the picture the Dog API answers, as the tutorial "
+                "does."
+            )
+        if BREED_CLAIM not in claims:
+            problems.append(f"Set a second claim, {BREED_CLAIM!r}.")
+        elif claims[BREED_CLAIM] != breed:
+            problems.append(
+                f"When the Dog API answers {url}, {BREED_CLAIM!r} is {claims[BREED_CLAIM]!r}. "
+                "Read the breed from the image URL: it is the path segment after /breeds/."
+            )
     feedback.passed.append("The Action runs.")
-    claims = result.id_token_claims
-    if DOG_CLAIM not in claims:
-        feedback.missing.append(f"Keep setting {DOG_CLAIM!r} as the tutorial does.")
+    if problems:
+        feedback.missing += list(dict.fromkeys(problems))
     else:
-        feedback.passed.append(f"{DOG_CLAIM!r} is still set.")
-    if BREED_CLAIM not in claims:
-        feedback.missing.append(f"Set a second claim, {BREED_CLAIM!r}.")
-        return feedback
-    url = str(claims.get(DOG_CLAIM, ""))
-    match = re.search(r"/breeds/([^/]+)/", url)
-    expected = match.group(1) if match else None
-    if claims[BREED_CLAIM] == expected:
-        feedback.passed.append(f"{BREED_CLAIM!r} matches the dog in the picture.")
-    else:
-        feedback.missing.append(
-            f"{BREED_CLAIM!r} is {claims[BREED_CLAIM]!r}, which is not the breed in the image "
-            "URL. The breed is the path segment after /breeds/."
+        feedback.passed.append(
+            f"{BREED_CLAIM!r} matches the dog in the picture, for {len(BREED_CHECKS)} "
+            "different dogs."
         )
     return feedback
 
@@ -128,28 +169,39 @@ def _dog_on_refresh(answer: Any) -> Feedback:
     feedback = Feedback("dog-on-refresh")
     if not _is_action_source(answer, feedback):
         return feedback
-    tenant = LocalTenant()
+    # The Dog API answers a pug at the login and a husky at the refresh: a dog that sticks
+    # is the pug, and a picture written into the Action is neither.
+    first_dog, next_dog = dogs.image_url("pug"), dogs.image_url("husky")
+    tenant = LocalTenant(mocks=_dog_api_answering(first_dog))
     try:
         tenant.bind(answer, name="my-dog-action", dependencies=["axios@1.7.9"])
         first = tenant.login("alice", flow="interactive")
+        tenant.mocks = _dog_api_answering(next_dog)
         again = tenant.login("alice", flow="refresh")
     except ClaimlabError as exc:
         feedback.missing.append(f"The login failed: {exc}")
         return feedback
-    if DOG_CLAIM in first.claims:
-        feedback.passed.append("An interactive login gets a dog.")
+    if first.claims.get(DOG_CLAIM) == first_dog:
+        feedback.passed.append("A login gets the dog the Dog API hands out.")
     else:
-        feedback.missing.append("An interactive login should still get a dog claim.")
-    if DOG_CLAIM not in again.claims:
         feedback.missing.append(
-            "After a refresh the dog is gone: the refresh has no event.authorization and no "
-            "reason to call the Dog API again. Where could the first login leave the dog so the "
-            "refresh can find it?"
+            f"A login should still put the Dog API's picture in {DOG_CLAIM!r}, as the tutorial's "
+            "Action does."
         )
-    elif again.claims[DOG_CLAIM] != first.claims.get(DOG_CLAIM):
-        feedback.missing.append("The refresh got a different dog: it should keep the first one.")
-    else:
+        return feedback
+    kept = again.claims.get(DOG_CLAIM)
+    if kept == first_dog:
         feedback.passed.append("The refresh keeps the same dog.")
+    elif kept == next_dog:
+        feedback.missing.append(
+            "After a refresh Alice has a new dog: Auth0 runs the Action again when the app "
+            "exchanges its refresh token, and the Dog API hands out another one. Where could the "
+            "login leave its dog so that the refresh finds it?"
+        )
+    elif kept is None:
+        feedback.missing.append("After a refresh the dog is gone: the refresh should keep it.")
+    else:
+        feedback.missing.append("The refresh got a different dog: it should keep the first one.")
     return feedback
 
 

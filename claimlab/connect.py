@@ -30,7 +30,8 @@ class Connection:
     """``"local"`` or ``"auth0"``."""
     domain: str
     target: Any = field(repr=False)
-    """What ``deploy(..., tenant=...)`` takes."""
+    """The Credentials or TenantServer behind it (``deploy(..., tenant=...)`` takes the
+    Connection itself)."""
     login_client_id: str | None = None
     server: Any = field(default=None, repr=False)
 

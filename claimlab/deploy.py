@@ -114,10 +114,14 @@ def read_env_file(path: Path) -> dict[str, str]:
 
 
 def _credentials(target: Any) -> Credentials:
-    """A LocalTenant (served on demand), a TenantServer, Credentials, or None for a real one."""
+    """A LocalTenant (served on demand), a TenantServer, Credentials, a ``connect()``
+    Connection, or None for a real one."""
+    from claimlab.connect import Connection
     from claimlab.tenant import LocalTenant
     from claimlab.tenant.server import TenantServer
 
+    if isinstance(target, Connection):
+        target = target.target
     if isinstance(target, Credentials):
         return target
     if isinstance(target, LocalTenant):
@@ -127,7 +131,10 @@ def _credentials(target: Any) -> Credentials:
         return Credentials(target.domain, m.client_id, m.client_secret)
     if target is None:
         return Credentials.from_environment()
-    raise TypeError(f"Deploy to a LocalTenant, a TenantServer or Credentials, not {target!r}")
+    raise TypeError(
+        f"Deploy to what connect() returns, a LocalTenant, a TenantServer or Credentials, not "
+        f"{target!r}"
+    )
 
 
 # --- talking to the Management API ---------------------------------------------------------------

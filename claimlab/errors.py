@@ -8,8 +8,6 @@ went wrong, where, and what to do next.
 
 from __future__ import annotations
 
-import re
-
 
 class ClaimlabError(Exception):
     """Root of every error claimlab raises on purpose."""
@@ -30,7 +28,8 @@ class EventError(ClaimlabError, ValueError):
 
 
 class ActionError(ClaimlabError):
-    """The Action failed. ``file`` and ``line`` point into the Action's code where known."""
+    """The Action failed. ``file`` and ``line`` point into the Action's code where known;
+    ``thrown`` is the JavaScript error's own ``{name, message}`` when the Action threw an Error."""
 
     kind = "ActionError"
 
@@ -42,12 +41,14 @@ class ActionError(ClaimlabError):
         line: int | None = None,
         action: str | None = None,
         stack: str | None = None,
+        thrown: dict[str, str] | None = None,
     ) -> None:
         self.message = message
         self.file = file
         self.line = line
         self.action = action
         self.stack = stack
+        self.thrown = thrown
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -66,11 +67,13 @@ class ActionError(ClaimlabError):
 
         Source: a recorded answer of ``POST /api/v2/actions/actions/{id}/test`` (go-auth0's
         ``test/data/recordings/TestActionManager_Test.yaml``): HTTP 200, the error under
-        ``payload.error``. claimlab's own failures (no mock route, timeout) keep their kind."""
-        thrown = self.kind == "RuntimeError" and re.match(
-            r"([A-Za-z_$][\w$]*): (.*)", self.message, re.S
-        )
-        name, message = thrown.groups() if thrown else (self.kind, self.message)
+        ``payload.error``. Failures that are no JavaScript Error (a timeout, a thrown string)
+        are named by their claimlab kind."""
+        thrown = self.thrown or {}
+        if "name" in thrown and "message" in thrown:
+            name, message = thrown["name"], thrown["message"]
+        else:
+            name, message = self.kind, self.message
         return {"name": name, "message": message, "stack": self.stack or ""}
 
 

@@ -391,3 +391,21 @@ def test_writing_a_file_fails_as_on_auth0() -> None:
     assert "ERR_ACCESS_DENIED" in (result.error.stack or "") or "restricted" in result.error.message
     assert result.error.line == 2
     assert not Path("/tmp/claimlab-should-not-exist").exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "message"),
+    [
+        ("event.nothing.id;", "TypeError", "Cannot read properties of undefined (reading 'id')"),
+        ("throw new RangeError('too far');", "RangeError", "too far"),
+        ("require('lodash');", "Error", "Cannot find module 'lodash'"),
+        ("throw 'a string';", "RuntimeError", "Uncaught value: 'a string'"),
+    ],
+)
+def test_failures_as_auth0s_test_endpoint_names_them(body: str, name: str, message: str) -> None:
+    # Auth0 reports the JavaScript error's own name and message; claimlab's advice stays out.
+    error = run_action(f"exports.onExecutePostLogin = async (event) => {{ {body} }};").error
+    assert error is not None
+    reported = error.as_auth0()
+    assert reported["name"] == name
+    assert reported["message"].splitlines()[0] == message

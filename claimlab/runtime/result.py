@@ -41,6 +41,7 @@ def action_error(data: dict[str, Any], display_file: str | None = None) -> Actio
         line=data.get("line"),
         action=data.get("action"),
         stack=data.get("stack"),
+        thrown=data.get("thrown"),
     )
 
 

@@ -120,7 +120,9 @@ function describeError(err, action) {
   }
   const line = err instanceof ActionLoadError ? err.line : actionLine(err, action.filename);
   const stack = err instanceof Error ? String(err.stack || '') : null;
-  return { type, message, file: action.filename, line, stack, action: action.name };
+  // The error as JavaScript named it, before claimlab's advice: Auth0's test endpoint reports that.
+  const thrown = err instanceof Error ? { name: String(err.name), message: String(err.message) } : null;
+  return { type, message, file: action.filename, line, stack, thrown, action: action.name };
 }
 
 function timeoutError(ms, action) {

@@ -669,7 +669,7 @@ class Deployment:
             )
         )
         payload = remote.get("payload") if isinstance(remote, dict) else None
-        return Parity.of(run_action(self.action, full), payload or {})
+        return Parity.of(run_action(self.action, full), payload)
 
 
 @dataclass(frozen=True)
@@ -691,15 +691,21 @@ class Parity:
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def of(cls, local: ActionResult, payload: Mapping[str, Any]) -> Parity:
-        """Compare a local run with the ``payload`` of the tenant's test answer."""
+    def of(cls, local: ActionResult, payload: Any) -> Parity:
+        """Compare a local run with the ``payload`` of the tenant's test answer, whatever its
+        shape: what is not the expected kind of value is left uncompared, not an error."""
+        payload = payload if isinstance(payload, Mapping) else {}
         commands = payload.get("commands")
         error = payload.get("error")
         return cls(
             local=[c.to_dict() for c in local.commands],
-            remote=None
-            if commands is None
-            else [{"api": c.get("api"), "args": c.get("args")} for c in commands],
+            remote=[
+                {"api": c.get("api"), "args": c.get("args")}
+                for c in commands
+                if isinstance(c, Mapping)
+            ]
+            if isinstance(commands, list)
+            else None,
             local_error=None if local.error is None else _pick(local.error.as_auth0()),
             remote_error=None if error is None else _pick(error),
             raw=dict(payload),
@@ -764,8 +770,11 @@ class Parity:
         return "\n".join(lines)
 
 
-def _pick(error: Mapping[str, Any]) -> dict[str, Any]:
-    return {"name": error.get("name"), "message": error.get("message")}
+def _pick(error: Any) -> dict[str, Any]:
+    """``{name, message}`` of a reported failure; a bare value is taken as the message."""
+    if isinstance(error, Mapping):
+        return {"name": error.get("name"), "message": error.get("message")}
+    return {"name": None, "message": str(error)}
 
 
 def deploy(action: str | Path | Action, **options: Any) -> Deployment:

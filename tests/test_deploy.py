@@ -583,3 +583,25 @@ def test_parity_with_an_answer_that_lists_no_api_calls() -> None:
         "tenant: TypeError: Cannot read properties of undefined (reading 'id')",
         "claimlab: ran without error",
     ]
+
+
+@pytest.mark.parametrize(
+    ("payload", "remote", "remote_error", "same"),
+    [
+        (None, None, None, True),
+        ("ok", None, None, True),
+        (
+            {"error": "it broke", "commands": "no list"},
+            None,
+            {"name": None, "message": "it broke"},
+            False,
+        ),
+        ({"commands": [1, None]}, [], None, False),
+    ],
+)
+def test_parity_survives_answers_of_an_unexpected_shape(
+    payload: Any, remote: Any, remote_error: Any, same: bool
+) -> None:
+    parity = Parity.of(run_action(claim("one"), "interactive"), payload)
+    assert (parity.remote, parity.remote_error, parity.same) == (remote, remote_error, same)
+    assert str(parity).startswith("local and tenant agree" if same else "local and tenant differ")

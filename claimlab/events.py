@@ -97,6 +97,9 @@ _ORG_ID = "org_9Xc2TqLmW4bRk7Hd"
 # otherwise leak into every flow (and, through it, an org_id claim into every token).
 _NO_ORG: dict[str, Any] = {"organization": None}
 
+# The roles of the presets' user, in every flow (see the module docstring).
+_ROLES = {"authorization": {"roles": ["admin", "editor"]}}
+
 # A web login's /authorize query, as the browser sends it; shared by the interactive-style presets.
 _AUTHORIZE_QUERY = {
     "protocol": "oauth2",
@@ -135,14 +138,14 @@ _PRESETS: dict[str, _Preset] = {
             **_NO_ORG,
             "transaction": _INTERACTIVE_TRANSACTION,
             "request": {"query": {**_AUTHORIZE_QUERY, "prompt": "login"}},
-            "authorization": {"roles": ["admin", "editor"]},
+            **_ROLES,
         },
     ),
     "refresh": _Preset(
         "Refresh-token exchange at /oauth/token: no prompt, no browser; the Actions run again.",
         {
             **_NO_ORG,
-            "authorization": {"roles": ["admin", "editor"]},
+            **_ROLES,
             "transaction": {
                 "protocol": "oauth2-refresh-token",
                 "prompt": None,
@@ -168,7 +171,7 @@ _PRESETS: dict[str, _Preset] = {
         "Silent authentication (prompt=none) reusing the session; the Actions run again.",
         {
             **_NO_ORG,
-            "authorization": {"roles": ["admin", "editor"]},
+            **_ROLES,
             "transaction": {**_INTERACTIVE_TRANSACTION, "prompt": ["none"]},
             "request": {"query": {**_AUTHORIZE_QUERY, "prompt": "none"}},
         },

@@ -98,7 +98,11 @@ def _keep_or_drop(answer: Any) -> Feedback:
         if given == (dropped is None):
             right += 1
         else:
-            hint = _DROPPED_BUT_KEPT if dropped is None else _KEPT_BUT_DROPPED[dropped.rule]
+            hint = (
+                _DROPPED_BUT_KEPT
+                if dropped is None
+                else _KEPT_BUT_DROPPED.get(dropped.rule, "kept a name one of Auth0's rules drops")
+            )
             hints[hint] = hints.get(hint, 0) + 1
     if right:
         feedback.passed.append(f"{right} of {len(_KEEP_OR_DROP)} answers are right.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import threading
 import uuid
@@ -17,7 +16,6 @@ import pytest
 from claimlab import dogs
 from claimlab.errors import ActionNetworkError, ActionRuntimeError
 from claimlab.runtime import Action, ActionResult, Runner, run_action
-from claimlab.runtime.worker import Worker
 
 # Each client fetches URL (method, extra header, optional JSON body) and puts
 # {status, type, header, body} into `out`; the same assertions then hold for all four.
@@ -493,43 +491,42 @@ def test_requests_are_recorded_in_order(axios: list[str]) -> None:
 # --- behind a proxy ------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _proxied_runner(monkeypatch: pytest.MonkeyPatch, proxy: str) -> Iterator[Runner]:
+def _behind(monkeypatch: pytest.MonkeyPatch, proxy: str) -> None:
+    """Proxy settings as a workshop laptop has them; a fresh worker starts with them."""
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.setenv(name, proxy)
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
-    worker = Worker()  # started now, so it gets this proxy environment
-    try:
-        yield Runner(worker)
-    finally:
-        worker.close()
 
 
 def test_the_dog_api_mock_answers_behind_a_proxy(
-    monkeypatch: pytest.MonkeyPatch, dog_action: Path, axios: list[str]
+    monkeypatch: pytest.MonkeyPatch, fresh_runner: Runner, dog_action: Path, axios: list[str]
 ) -> None:
-    # A workshop laptop with HTTPS_PROXY set: axios sends the Dog API request to the proxy, and
-    # mock mode must still answer it as the Dog API, without reaching the (closed) proxy port.
-    with _proxied_runner(monkeypatch, "http://127.0.0.1:9") as runner:
-        [result] = runner.run_many([Action.load(dog_action, dependencies=axios)], ["interactive"])
+    # axios sends the Dog API request to the proxy, and mock mode must still answer it as the
+    # Dog API, without reaching the (closed) proxy port.
+    _behind(monkeypatch, "http://127.0.0.1:9")
+    action = Action.load(dog_action, dependencies=axios)
+    [result] = fresh_runner.run_many([action], ["interactive"])
 
-        assert result.ok, result.error
-        assert result.id_token_claims["https://dogfy.com/random_dog"].startswith(
-            "https://images.dog.ceo/"
-        )
-        assert result.requests == [{"method": "GET", "url": dogs.DOG_API_URL, "mocked": True}]
+    assert result.ok, result.error
+    assert result.id_token_claims["https://dogfy.com/random_dog"].startswith(
+        "https://images.dog.ceo/"
+    )
+    assert result.requests == [{"method": "GET", "url": dogs.DOG_API_URL, "mocked": True}]
 
 
 def test_live_mode_goes_through_the_proxy(
-    monkeypatch: pytest.MonkeyPatch, server: tuple[str, list], axios: list[str]
+    monkeypatch: pytest.MonkeyPatch,
+    fresh_runner: Runner,
+    server: tuple[str, list],
+    axios: list[str],
 ) -> None:
     base, seen = server
     target = f"http://api.example.com/through/{uuid.uuid4().hex}"
-    with _proxied_runner(monkeypatch, base) as runner:
-        action = Action.load(client_action("axios", target), dependencies=axios)
-        [result] = runner.run_many([action], [None], network="live")
+    _behind(monkeypatch, base)
+    action = Action.load(client_action("axios", target), dependencies=axios)
+    [result] = fresh_runner.run_many([action], [None], network="live")
 
-        assert result.ok, result.error
-        assert [p for _, p, _, _ in seen if p == target] == [target]  # absolute-form, as to a proxy
-        assert result.requests == [{"method": "GET", "url": target, "mocked": False}]
+    assert result.ok, result.error
+    assert [p for _, p, _, _ in seen if p == target] == [target]  # absolute-form, as to a proxy
+    assert result.requests == [{"method": "GET", "url": target, "mocked": False}]

@@ -95,6 +95,16 @@ function recordRequest(ctx, method, url, mocked) {
 
 // --- node:http / node:https ---------------------------------------------------------------------
 
+/** The absolute-form target of a request sent to a proxy, normalised as mock keys are; else null. */
+function proxiedUrl(path) {
+  if (!/^https?:\/\//i.test(path)) return null;
+  try {
+    return new URL(path).href;
+  } catch {
+    return null;
+  }
+}
+
 function normaliseArgs(defaultProtocol, args) {
   let url = null;
   let options = {};
@@ -113,10 +123,10 @@ function normaliseArgs(defaultProtocol, args) {
   const defaultPort = protocol === 'https:' ? '443' : '80';
   const host = hostname.includes(':') ? `[${hostname}]` : hostname;
   // A client sending through a proxy (axios honours HTTP(S)_PROXY) asks the proxy's host for the
-  // absolute URL it wants: that URL, not the proxy, is where the request is going.
-  const fullUrl = /^https?:\/\//i.test(path)
-    ? path
-    : `${protocol}//${host}${port && String(port) !== defaultPort ? ':' + port : ''}${path}`;
+  // absolute URL it wants: that URL, not the proxy, is where the request is going. (A client that
+  // puts an absolute URL in the path without a proxy is matched by that URL too.)
+  const fullUrl = proxiedUrl(path) ||
+    `${protocol}//${host}${port && String(port) !== defaultPort ? ':' + port : ''}${path}`;
   const headers = { ...(options.headers || {}) };
   return { method, fullUrl, headers, callback, options, url };
 }

@@ -54,12 +54,11 @@ def _free_port() -> int:
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate the server (it shuts its kernels down), then kill its process group if needed."""
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=15)
+    """Terminate the server (it shuts its kernels down), then kill what is left of its group."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=15)
     # The kernels and anything else the server started are in its own process group.
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)

@@ -21,10 +21,13 @@ network) and that the badge's GitHub slug is the project's. Those need one real 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import urllib.parse
@@ -41,19 +44,41 @@ UNREACHABLE = "http://127.0.0.1:9"  # the discard port: nothing listens, connect
 
 
 def _run(cmd: list[str], *, timeout: float, **kwargs) -> subprocess.CompletedProcess[str]:
-    """Run ``cmd``; on failure, fail the test with the end of what it printed."""
+    """Run ``cmd`` in a process group of its own; fail the test with the end of what it printed
+    if it fails or overruns. Whatever it leaves running (a kernel, a server) is killed."""
+    shown = " ".join(map(str, cmd))
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **kwargs,
+    )
     try:
-        done = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=timeout, check=False, **kwargs
-        )
-    except subprocess.TimeoutExpired as error:
-        pytest.fail(f"{' '.join(map(str, cmd))} took over {timeout} s:\n{error.stdout}")
-    if done.returncode != 0:
-        pytest.fail(
-            f"{' '.join(map(str, cmd))} exited with {done.returncode}:\n"
-            f"{done.stdout[-6000:]}\n{done.stderr[-4000:]}"
-        )
-    return done
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        pytest.fail(f"{shown} took over {timeout} s:\n{out[-6000:]}\n{err[-4000:]}")
+    finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    if proc.returncode != 0:
+        pytest.fail(f"{shown} exited with {proc.returncode}:\n{out[-6000:]}\n{err[-4000:]}")
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _package_index_answers(scratch: Path) -> bool:
+    """Whether pip can fetch one small package now (one try, short timeout)."""
+    probe = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--retries", "0",
+         "--timeout", "15", "--dest", str(scratch / "probe"), "nbgitpuller==1.3.0"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )  # fmt: skip
+    return probe.returncode == 0
 
 
 def _environment_pip_list() -> list[str]:
@@ -108,20 +133,24 @@ def _packages(state: Path) -> list[str]:
     )
 
 
-def _files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+def _digests(folder: Path) -> dict[str, str]:
+    """Each file's SHA-256 (digests, so a failing comparison never prints a private key)."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The working tree as a fresh clone would have it (tracked and new, unignored files), as a
-    git repository on ``main``, in a folder named as the README's nbgitpuller link clones it."""
-    repo = urllib.parse.parse_qs(_readme_link(r"https://[^\s`]*/git-pull\?[^\s`]+").query)["repo"][
-        0
-    ]
+    """The tracked files as the working tree has them, as a git repository on ``main``, in a
+    folder named as the README's nbgitpuller link clones it."""
+    link = _readme_link(r"https://[^\s`]*/git-pull\?[^\s`]+")
+    repo = urllib.parse.parse_qs(link.query)["repo"][0]
     target = tmp_path_factory.mktemp("origin") / repo.rstrip("/").split("/")[-1]
     listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        ["git", "ls-files", "-z", "--cached"],
         cwd=ROOT,
         capture_output=True,
         check=True,
@@ -133,6 +162,9 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy2(source, target / name)
     git = {
         **os.environ,
+        # The developer's git settings (signing, hooks, templates) stay out of this commit.
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_AUTHOR_NAME": "rehearsal",
         "GIT_AUTHOR_EMAIL": "rehearsal@127.0.0.1",
         "GIT_COMMITTER_NAME": "rehearsal",
@@ -147,6 +179,11 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def binder_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new virtual environment holding only what ``binder/environment.yml`` lists."""
     env_dir = tmp_path_factory.mktemp("binder-env")
+    if os.environ.get("CI") != "true" and not _package_index_answers(env_dir):
+        pytest.skip(
+            "Binder rehearsal skipped: the package index does not answer (offline?). It builds "
+            "a fresh environment from PyPI as Binder does; CI always runs it."
+        )
     _run([sys.executable, "-m", "venv", str(env_dir)], timeout=120)
     _run(
         [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet",
@@ -207,7 +244,7 @@ def test_binder_notebooks_run_in_order_offline_downloading_nothing(
     checkout: Path, binder_env: Path, binder_home: Path
 ) -> None:
     state = binder_home / ".cache" / "claimlab"
-    packages, keys = _packages(state), _files(state / "keys")
+    packages, keys = _packages(state), _digests(state / "keys")
     notebooks = sorted(p.name for p in (checkout / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     assert len(notebooks) >= 4
     _run(
@@ -218,7 +255,7 @@ def test_binder_notebooks_run_in_order_offline_downloading_nothing(
         timeout=RUN_TIMEOUT,
     )  # fmt: skip
     assert _packages(state) == packages, "the first run installed npm packages"
-    assert _files(state / "keys") == keys, "the first run remade the signing key"
+    assert _digests(state / "keys") == keys, "the first run remade the signing key"
 
 
 @pytest.fixture(scope="module")

@@ -123,6 +123,28 @@ def pick(seed: int, n: int, count: int) -> int:
     return math.floor((u / 4294967296) * count)
 
 
+def turn(seed: int, n: int, previous: int | None, count: int) -> int:
+    """The index a rotation answers on its ``n``-th call, ``previous`` being the index it
+    answered on call ``n - 1`` (``None`` on the first call).
+
+    The first call takes ``pick(seed, 0, count)``; every later one avoids the previous index,
+    ``(previous + 1 + pick(seed, n, count - 1)) % count`` (with one choice, that choice). A real
+    random API with thousands of answers practically never repeats itself on the next call, and a
+    "New dog" button that shows the same dog looks broken. ``rotation.js`` mirrors this.
+    """
+    if previous is None or count == 1:
+        return pick(seed, n, count)
+    return (previous + 1 + pick(seed, n, count - 1)) % count
+
+
+def rotation(seed: int, count: int, calls: int) -> list[int]:
+    """The indices a rotation over ``count`` choices answers on its first ``calls`` calls."""
+    indices: list[int] = []
+    for n in range(calls):
+        indices.append(turn(seed, n, indices[-1] if indices else None, count))
+    return indices
+
+
 def dog_api_mocks(seed: int = 0) -> dict[str, dict[str, Any]]:
     """Mock routes for the Node runtime: the random-image endpoint and every image URL.
 
@@ -168,8 +190,8 @@ def transport(network: str = "mock", *, seed: int = 0) -> httpx.BaseTransport:
     """An httpx transport for Python-side fetches: ``httpx.Client(transport=transport())``.
 
     ``"mock"`` answers the routes of :func:`dog_api_mocks` with ``seed``, offline: the
-    random-image endpoint rotates through the breeds exactly as the Node runtime does (the
-    n-th call to it on this transport picks ``pick(seed, n, 8)``), and the image URLs return
+    random-image endpoint rotates through the breeds exactly as the Node runtime does (its
+    first calls answer the breeds at ``rotation(seed, 8, calls)``), and the image URLs return
     the shipped SVGs. Any other request gets a 404 whose body says no mock matched.
     ``"live"`` is a plain ``httpx.HTTPTransport()`` that reaches the real internet.
     """
@@ -179,7 +201,7 @@ def transport(network: str = "mock", *, seed: int = 0) -> httpx.BaseTransport:
         raise ValueError(f"network must be one of {_NETWORKS}, got {network!r}")
 
     routes = dog_api_mocks(seed)
-    calls: dict[str, int] = {}
+    calls: dict[str, tuple[int, int | None]] = {}  # key -> (calls so far, last index answered)
     # Notebooks may fetch from threads; the call counter must not skip or repeat a number.
     lock = threading.Lock()
 
@@ -199,9 +221,10 @@ def transport(network: str = "mock", *, seed: int = 0) -> httpx.BaseTransport:
             )
         if "choices" in spec:
             with lock:
-                n = calls.get(key, 0)
-                calls[key] = n + 1
-            spec = spec["choices"][pick(spec["seed"], n, len(spec["choices"]))]
+                n, previous = calls.get(key, (0, None))
+                index = turn(spec["seed"], n, previous, len(spec["choices"]))
+                calls[key] = (n + 1, index)
+            spec = spec["choices"][index]
         return _response(spec, request)
 
     return httpx.MockTransport(handle)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import random
 import subprocess
@@ -200,6 +201,47 @@ def test_pick_agrees_with_rotation_js() -> None:
     assert json.loads(out.stdout) == [dogs.pick(*t) for t in triples]
 
 
+def test_a_rotation_never_repeats_itself_right_away() -> None:
+    for seed in (0, 1, 5, 12345):
+        indices = dogs.rotation(seed, 8, 500)
+        assert all(a != b for a, b in itertools.pairwise(indices))
+        assert set(indices) == set(range(8))
+    assert dogs.rotation(7, 1, 5) == [0] * 5
+    assert dogs.rotation(0, 2, 6) in ([0, 1, 0, 1, 0, 1], [1, 0, 1, 0, 1, 0])
+
+
+def test_rotation_known_values() -> None:
+    # Pinned so an accidental change to the algorithm (which Node must mirror) is caught.
+    assert dogs.rotation(0, 8, 10) == [2, 7, 5, 3, 2, 7, 3, 4, 6, 0]
+
+
+def test_turn_agrees_with_rotation_js() -> None:
+    node = node_binary()
+    if not node.exists():
+        pytest.skip(f"node not found at {node}")
+    cases = [(seed, count, 60) for seed in (0, 1, -1, 2**40, 12345) for count in (1, 2, 3, 8, 100)]
+    script = (
+        "const { turn } = require(process.argv[1]);"
+        "let s = ''; process.stdin.on('data', d => s += d);"
+        "process.stdin.on('end', () => process.stdout.write(JSON.stringify("
+        "JSON.parse(s).map(([seed, count, calls]) => {"
+        "  const out = []; let previous = null;"
+        "  for (let n = 0; n < calls; n++) {"
+        "    previous = turn(seed, n, previous, count); out.push(previous);"
+        "  }"
+        "  return out; }))));"
+    )
+    out = subprocess.run(
+        [str(node), "-e", script, str(ROTATION_JS)],
+        input=json.dumps(cases),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert json.loads(out.stdout) == [dogs.rotation(*case) for case in cases]
+
+
 def test_rotation_js_rejects_bad_count() -> None:
     node = node_binary()
     if not node.exists():
@@ -231,7 +273,7 @@ def test_mock_transport_rotates_like_pick() -> None:
             body = response.json()
             assert body["status"] == "success"
             messages.append(body["message"])
-    expected = [dogs.image_url(EXPECTED_BREEDS[dogs.pick(5, n, 8)]) for n in range(200)]
+    expected = [dogs.image_url(EXPECTED_BREEDS[i]) for i in dogs.rotation(5, 8, 200)]
     assert messages == expected
     assert set(messages) == {dogs.image_url(b) for b in EXPECTED_BREEDS}
 

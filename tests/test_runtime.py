@@ -73,10 +73,10 @@ def test_tutorial_action_without_its_dependency_is_a_dependency_error(dog_action
 def test_a_fresh_worker_serves_the_dog_api_deterministically(
     dog_action: Path, axios: list[str]
 ) -> None:
-    # The n-th call to the Dog API on a fresh worker answers with pick(0, n, 8), every time,
+    # The calls to the Dog API on a fresh worker answer dogs.rotation(0, 8, ...), every time,
     # even with the runs pipelined through the worker.
     action = Action.load(dog_action, dependencies=axios)
-    expected = [dogs.breeds()[dogs.pick(0, n, len(dogs.breeds()))] for n in range(40)]
+    expected = [dogs.breeds()[i] for i in dogs.rotation(0, len(dogs.breeds()), 40)]
     seen = []
     for _ in range(2):
         worker = Worker()

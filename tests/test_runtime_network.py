@@ -303,7 +303,7 @@ def test_axios_rejects_an_error_status_as_a_runtime_error(axios: list[str]) -> N
 
 
 @pytest.mark.parametrize("client", ["fetch", "axios", "http"])
-def test_a_rotation_answers_the_nth_call_with_pick(client: str, axios: list[str]) -> None:
+def test_a_rotation_answers_as_dogs_rotation_says(client: str, axios: list[str]) -> None:
     url = unique()
     seed = 1234
     choices = [{"body": f"choice-{i}"} for i in range(5)]
@@ -311,7 +311,7 @@ def test_a_rotation_answers_the_nth_call_with_pick(client: str, axios: list[str]
     seen = [fetched(client, url, axios, mocks=mocks)[0]["body"] for _ in range(8)]
 
     # Counters live as long as the worker; this URL is new to it, so calls count from 0.
-    assert seen == [f"choice-{dogs.pick(seed, n, 5)}" for n in range(8)]
+    assert seen == [f"choice-{i}" for i in dogs.rotation(seed, 5, 8)]
 
 
 def test_a_rotation_counts_per_seed(axios: list[str]) -> None:
@@ -321,7 +321,7 @@ def test_a_rotation_counts_per_seed(axios: list[str]) -> None:
     for seed in (1, 2):
         mocks = {url: {"choices": choices, "seed": seed}}
         answers[seed] = [fetched("fetch", url, axios, mocks=mocks)[0]["body"] for _ in range(4)]
-    assert answers == {s: [str(dogs.pick(s, n, 7)) for n in range(4)] for s in (1, 2)}
+    assert answers == {s: [str(i) for i in dogs.rotation(s, 7, 4)] for s in (1, 2)}
 
 
 # --- the Dog API ---------------------------------------------------------------------------------

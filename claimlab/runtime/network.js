@@ -6,7 +6,7 @@
 
 const http = require('node:http');
 const https = require('node:https');
-const { pick } = require('./rotation');
+const { turn } = require('./rotation');
 
 const ORIGINAL = {
   httpRequest: http.request,
@@ -46,9 +46,10 @@ function resolveSpec(key, spec) {
   if (spec && Array.isArray(spec.choices)) {
     const seed = Number(spec.seed || 0);
     const counterKey = `${key}\u0000${seed}`;
-    const n = rotationCounters.get(counterKey) || 0;
-    rotationCounters.set(counterKey, n + 1);
-    return spec.choices[pick(seed, n, spec.choices.length)];
+    const { n, previous } = rotationCounters.get(counterKey) || { n: 0, previous: null };
+    const index = turn(seed, n, previous, spec.choices.length);
+    rotationCounters.set(counterKey, { n: n + 1, previous: index });
+    return spec.choices[index];
   }
   return spec;
 }

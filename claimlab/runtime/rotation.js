@@ -3,8 +3,9 @@
  * Deterministic choice for claimlab's rotating mock routes.
  *
  * A route spec `{"choices": [...], "seed": s}` answers its n-th call (n counts from 0) with
- * `choices[pick(s, n, choices.length)]`. This must agree bit for bit with
- * `claimlab.dogs.pick` in Python; tests/test_dogs.py runs both and compares.
+ * `choices[turn(s, n, previous, choices.length)]`, `previous` being the index it answered last.
+ * This must agree bit for bit with `claimlab.dogs.pick` and `claimlab.dogs.turn` in Python;
+ * tests/test_dogs.py runs both and compares.
  *
  * Algorithm: the first output of mulberry32, seeded with `(seed * 0x9E3779B1 + n) mod 2**32`,
  * scaled to [0, count). Only seed and n mod 2**32 matter.
@@ -31,4 +32,21 @@ function pick(seed, n, count) {
   return Math.floor((u / 4294967296) * count);
 }
 
-module.exports = { pick };
+/**
+ * The index a rotation answers on its n-th call: `pick(seed, 0, count)` first, then never the
+ * previous index again right away, `(previous + 1 + pick(seed, n, count - 1)) % count`. A real
+ * random API with thousands of answers practically never repeats itself on the next call, and
+ * a "New dog" button that shows the same dog looks broken.
+ *
+ * @param {number} seed
+ * @param {number} n         the 0-based call number
+ * @param {?number} previous the index answered on call n - 1 (null on the first call)
+ * @param {number} count     the number of choices, >= 1
+ * @returns {number} an integer in [0, count)
+ */
+function turn(seed, n, previous, count) {
+  if (previous === null || count === 1) return pick(seed, n, count);
+  return (previous + 1 + pick(seed, n, count - 1)) % count;
+}
+
+module.exports = { pick, turn };

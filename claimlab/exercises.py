@@ -8,6 +8,7 @@ the solutions live in ``notebooks/solutions/`` and load on demand with ``%load``
 from __future__ import annotations
 
 import html
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,19 +64,13 @@ _KEEP_OR_DROP = {
 KEEP_OR_DROP_SCOPE = "openid profile"
 """The scope of the login the keep-or-drop exercise imagines."""
 
-# What to think about for a wrong answer, by the rule that decides the claim. The hints name
-# the rule, never the claim: with True/False answers, naming the wrong ones would give the
-# solution away on the second try.
-_KEPT_BUT_DROPPED = {
-    "restricted": "kept a name Auth0 reserves for itself (it has a list of 60)",
-    "auth0-namespace": "kept a name in a namespace that belongs to Auth0",
-    "scope-not-requested": (
-        f"kept a profile claim: check which scopes this login ({KEEP_OR_DROP_SCOPE!r}) asked for"
-    ),
-}
-_DROPPED_BUT_KEPT = (
-    "dropped a name Auth0 keeps: a name that is neither reserved nor Auth0's own is allowed, "
-    "with or without a namespace"
+# Said for any wrong answer. With True/False answers and one name per rule, a hint naming the
+# rule a wrong answer broke would name the claim too, and one all-True guess would read off the
+# solution; so the feedback counts, and points at the rules.
+_KEEP_OR_DROP_HINT = (
+    "{wrong} not right yet. For each name ask: is it one of Auth0's reserved names? Is it in a "
+    "namespace that belongs to Auth0? Is it a profile claim that needs a scope this login "
+    f"({KEEP_OR_DROP_SCOPE!r}) did not ask for? A name that is none of these is kept."
 )
 
 
@@ -84,30 +79,24 @@ def _keep_or_drop(answer: Any) -> Feedback:
     if not isinstance(answer, Mapping):
         feedback.missing.append("Answer with a dict: claim name -> True (kept) or False (dropped).")
         return feedback
-    right = 0
-    hints: dict[str, int] = {}
+    right = wrong = 0
     for name, token in _KEEP_OR_DROP.items():
         given = answer.get(name, ...)
         if given is ...:
             feedback.missing.append(f"{name!r}: no answer yet.")
-            continue
-        if not isinstance(given, bool):
+        elif not isinstance(given, bool):
             feedback.missing.append(f"{name!r}: answer True or False, not {given!r}.")
-            continue
-        dropped = claim_rules.explain_rule(name, token=token, scope=KEEP_OR_DROP_SCOPE)
-        if given == (dropped is None):
+        elif given == (
+            claim_rules.explain_rule(name, token=token, scope=KEEP_OR_DROP_SCOPE) is None
+        ):
             right += 1
         else:
-            hint = (
-                _DROPPED_BUT_KEPT
-                if dropped is None
-                else _KEPT_BUT_DROPPED.get(dropped.rule, "kept a name one of Auth0's rules drops")
-            )
-            hints[hint] = hints.get(hint, 0) + 1
+            wrong += 1
     if right:
         feedback.passed.append(f"{right} of {len(_KEEP_OR_DROP)} answers are right.")
-    for hint, count in hints.items():
-        feedback.missing.append(f"{'One answer' if count == 1 else f'{count} answers'} {hint}.")
+    if wrong:
+        count = "One answer is" if wrong == 1 else f"{wrong} answers are"
+        feedback.missing.append(_KEEP_OR_DROP_HINT.format(wrong=count))
     return feedback
 
 
@@ -118,14 +107,25 @@ def _is_action_source(answer: Any, feedback: Feedback) -> bool:
     return False
 
 
+# Pictures as the real Dog API names them: the breed is in the path, not in the file name.
+_PICTURES = {
+    "pug": "https://images.dog.ceo/breeds/pug/n02110958_15626.jpg",
+    "dalmatian": "https://images.dog.ceo/breeds/dalmatian/n02110341_10185.jpg",
+    "husky": "https://images.dog.ceo/breeds/husky/n02110185_1469.jpg",
+}
+_OTHER_PICTURE = "https://images.dog.ceo/breeds/beagle/n02088364_11136.jpg"
+
+
 def _dog_api_answering(url: str) -> dict[str, Any]:
-    """Mocks under which the Dog API's random-image endpoint answers ``url``."""
-    return {f"GET {dogs.DOG_API_URL}": {"json": {"message": url, "status": "success"}}}
+    """Mocks under which the Dog API answers ``url`` first, and another dog after that.
 
-
-BREED_CHECKS = ("pug", "dalmatian", "husky")
-"""The dogs the Dog API hands the breed-claim exercise, one login each: a breed written into
-the Action, or a picture that does not come from the Dog API, cannot match all three."""
+    A rotation over two pictures alternates after its first answer, so the picture that the
+    first call gets goes where the rotation starts; a fresh seed starts it at call 0."""
+    seed = secrets.randbits(31)
+    choices = [{"json": {"message": u, "status": "success"}} for u in (url, _OTHER_PICTURE)]
+    if dogs.turn(seed, 0, None, 2) == 1:
+        choices.reverse()
+    return {f"GET {dogs.DOG_API_URL}": {"choices": choices, "seed": seed}}
 
 
 def _breed_claim(answer: Any) -> Feedback:
@@ -135,8 +135,9 @@ def _breed_claim(answer: Any) -> Feedback:
     if not _is_action_source(answer, feedback):
         return feedback
     problems: list[str] = []
-    for breed in BREED_CHECKS:
-        url = dogs.image_url(breed)
+    # One login per dog: a breed written into the Action, a picture not from the Dog API, or a
+    # breed read from a second call to it cannot match all three.
+    for breed, url in _PICTURES.items():
         result = run_action(
             answer, "interactive", dependencies=["axios@1.7.9"], mocks=_dog_api_answering(url)
         )
@@ -154,15 +155,14 @@ def _breed_claim(answer: Any) -> Feedback:
         elif claims[BREED_CLAIM] != breed:
             problems.append(
                 f"When the Dog API answers {url}, {BREED_CLAIM!r} is {claims[BREED_CLAIM]!r}. "
-                "Read the breed from the image URL: it is the path segment after /breeds/."
+                "Read the breed from that image URL: it is the path segment after /breeds/."
             )
     feedback.passed.append("The Action runs.")
     if problems:
         feedback.missing += list(dict.fromkeys(problems))
     else:
         feedback.passed.append(
-            f"{BREED_CLAIM!r} matches the dog in the picture, for {len(BREED_CHECKS)} "
-            "different dogs."
+            f"{BREED_CLAIM!r} matches the dog in the picture, for {len(_PICTURES)} different dogs."
         )
     return feedback
 
@@ -173,34 +173,46 @@ def _dog_on_refresh(answer: Any) -> Feedback:
     feedback = Feedback("dog-on-refresh")
     if not _is_action_source(answer, feedback):
         return feedback
-    # The Dog API answers a pug at the login and a husky at the refresh: a dog that sticks
-    # is the pug, and a picture written into the Action is neither.
-    first_dog, next_dog = dogs.image_url("pug"), dogs.image_url("husky")
-    tenant = LocalTenant(mocks=_dog_api_answering(first_dog))
+    # Alice logs in (the Dog API answers a pug), then Bob (a dalmatian), then Alice's app
+    # refreshes (a husky). Alice must keep her pug, and Bob's dog must not replace it: state
+    # kept in the Action's module is shared by every user, on Auth0 as here.
+    alice_dog, bob_dog, next_dog = _PICTURES["pug"], _PICTURES["dalmatian"], _PICTURES["husky"]
+    tenant = LocalTenant()
     try:
         tenant.bind(answer, name="my-dog-action", dependencies=["axios@1.7.9"])
-        first = tenant.login("alice", flow="interactive")
-        tenant.mocks = _dog_api_answering(next_dog)
-        again = tenant.login("alice", flow="refresh")
+        logins = []
+        for user, flow, dog in [
+            ("alice", "interactive", alice_dog),
+            ("bob", "interactive", bob_dog),
+            ("alice", "refresh", next_dog),
+        ]:
+            tenant.mocks = _dog_api_answering(dog)
+            logins.append(tenant.login(user, flow=flow).claims.get(DOG_CLAIM))
     except ClaimlabError as exc:
         feedback.missing.append(f"The login failed: {exc}")
         return feedback
-    if first.claims.get(DOG_CLAIM) == first_dog:
-        feedback.passed.append("A login gets the dog the Dog API hands out.")
+    first, bobs, kept = logins
+    if (first, bobs) == (alice_dog, bob_dog):
+        feedback.passed.append("Each user's login gets the dog the Dog API hands out.")
     else:
         feedback.missing.append(
             f"A login should still put the Dog API's picture in {DOG_CLAIM!r}, as the tutorial's "
-            "Action does."
+            "Action does, for every user."
         )
         return feedback
-    kept = again.claims.get(DOG_CLAIM)
-    if kept == first_dog:
-        feedback.passed.append("The refresh keeps the same dog.")
+    if kept == alice_dog:
+        feedback.passed.append("Alice's refresh keeps her dog.")
     elif kept == next_dog:
         feedback.missing.append(
             "After a refresh Alice has a new dog: Auth0 runs the Action again when the app "
-            "exchanges its refresh token, and the Dog API hands out another one. Where could the "
-            "login leave its dog so that the refresh finds it?"
+            "exchanges its refresh token, and the Dog API hands out another one. Where could "
+            "her login leave its dog so that the refresh finds it? (Not api.cache: Auth0 only "
+            "promises it within one login.)"
+        )
+    elif kept == bob_dog:
+        feedback.missing.append(
+            "After a refresh Alice has Bob's dog: the Action kept one dog for everybody. Keep "
+            "each user's dog with that user."
         )
     elif kept is None:
         feedback.missing.append("After a refresh the dog is gone: the refresh should keep it.")

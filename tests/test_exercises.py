@@ -36,31 +36,26 @@ def test_keep_or_drop_starter_is_told_what_is_unanswered() -> None:
     assert all(m.endswith("no answer yet.") for m in feedback.missing)
 
 
-def test_keep_or_drop_hints_name_the_rule_never_the_claim() -> None:
+def test_keep_or_drop_feedback_counts_and_points_at_the_rules() -> None:
     solution = solution_answer("01-keep-or-drop.py")
     wrong = {name: not kept for name, kept in solution.items()}
     feedback = check_exercise("keep-or-drop", wrong)
     assert not feedback.solved and feedback.passed == []
-    assert sorted(feedback.missing) == sorted(
-        [
-            "One answer kept a name Auth0 reserves for itself (it has a list of 60).",
-            "One answer kept a name in a namespace that belongs to Auth0.",
-            "One answer kept a profile claim: check which scopes this login ('openid profile') "
-            "asked for.",
-            "2 answers dropped a name Auth0 keeps: a name that is neither reserved nor Auth0's "
-            "own is allowed, with or without a namespace.",
-        ]
-    )
-    text = str(feedback)
-    assert not any(repr(name) in text for name in solution)
+    [hint] = feedback.missing
+    assert hint.startswith("5 answers are not right yet.")
+    assert "reserved names" in hint and "namespace" in hint and "scope" in hint
 
 
-def test_keep_or_drop_an_all_true_guess_does_not_say_which_are_wrong() -> None:
-    guess = dict.fromkeys(solution_answer("01-keep-or-drop.py"), True)
-    feedback = check_exercise("keep-or-drop", guess)
-    assert feedback.passed == ["2 of 5 answers are right."]
-    assert len(feedback.missing) == 3
-    assert not any(name in str(feedback) for name in guess)
+def test_keep_or_drop_a_guess_reads_the_same_whichever_answers_are_wrong() -> None:
+    # All True and all False are each wrong somewhere; the feedback must not say where.
+    solution = solution_answer("01-keep-or-drop.py")
+    all_true = check_exercise("keep-or-drop", dict.fromkeys(solution, True))
+    all_false = check_exercise("keep-or-drop", dict.fromkeys(solution, False))
+    assert all_true.passed == ["2 of 5 answers are right."]
+    assert all_false.passed == ["3 of 5 answers are right."]
+    for feedback in (all_true, all_false):
+        assert not any(name in str(feedback) for name in solution)
+    assert all_true.missing[0].split(".", 1)[1] == all_false.missing[0].split(".", 1)[1]
 
 
 def test_keep_or_drop_wants_booleans() -> None:
@@ -122,6 +117,31 @@ exports.onExecutePostLogin = async (event, api) => {
     assert any("the picture the Dog API answers" in m for m in feedback.missing)
 
 
+def test_breed_claim_a_breed_from_a_second_dog_api_call_is_caught() -> None:
+    # The claim shows one dog and names another: the Dog API answers each call anew.
+    second = TUTORIAL.replace(
+        "randomDog.data.message);",
+        "randomDog.data.message);\n"
+        '    const again = await axios.get("https://dog.ceo/api/breeds/image/random");\n'
+        '    api.idToken.setCustomClaim("https://dogfy.com/breed", '
+        'again.data.message.split("/")[4]);',
+    )
+    feedback = check_exercise("breed-claim", second)
+    assert not feedback.solved
+    assert sum("'beagle'" in m for m in feedback.missing) == 3
+
+
+def test_breed_claim_the_file_name_does_not_name_the_breed() -> None:
+    from_file_name = TUTORIAL.replace(
+        "randomDog.data.message);",
+        "randomDog.data.message);\n"
+        '    const file = randomDog.data.message.split("/").pop();\n'
+        '    api.idToken.setCustomClaim("https://dogfy.com/breed", '
+        'file.replace("claimlab-", "").replace(".svg", ""));',
+    )
+    assert not check_exercise("breed-claim", from_file_name).solved
+
+
 def test_breed_claim_reports_a_failing_action() -> None:
     feedback = check_exercise("breed-claim", "exports.onExecutePostLogin = async () => { x( };")
     assert not feedback.solved and "failed" in feedback.missing[0]
@@ -135,7 +155,7 @@ def test_dog_on_refresh_solution_is_solved() -> None:
 def test_dog_on_refresh_starter_gets_a_new_dog_on_refresh() -> None:
     feedback = check_exercise("dog-on-refresh", TUTORIAL)
     assert not feedback.solved
-    assert feedback.passed == ["A login gets the dog the Dog API hands out."]
+    assert feedback.passed == ["Each user's login gets the dog the Dog API hands out."]
     assert any("new dog" in m and "runs the Action again" in m for m in feedback.missing)
 
 
@@ -150,6 +170,23 @@ exports.onExecutePostLogin = async (event, api) => {
     feedback = check_exercise("dog-on-refresh", constant)
     assert not feedback.solved
     assert any("the Dog API's picture" in m for m in feedback.missing)
+
+
+def test_dog_on_refresh_one_dog_for_everybody_is_caught() -> None:
+    # Module state outlives a login, but it is the same for every user.
+    shared = """
+let dog;
+exports.onExecutePostLogin = async (event, api) => {
+  if (event.transaction.protocol !== "oauth2-refresh-token" || !dog) {
+    const randomDog = await require("axios").get("https://dog.ceo/api/breeds/image/random");
+    dog = randomDog.data.message;
+  }
+  api.idToken.setCustomClaim("https://dogfy.com/random_dog", dog);
+};
+"""
+    feedback = check_exercise("dog-on-refresh", shared)
+    assert not feedback.solved
+    assert any("Bob's dog" in m for m in feedback.missing)
 
 
 def test_dog_on_refresh_a_dog_fetched_only_once_per_user_is_solved() -> None:

@@ -12,9 +12,7 @@ exports.onExecutePostLogin = async (event, api) => {
     dog = randomDog.data.message;
     api.user.setAppMetadata("random_dog", dog);
   }
-  if (event.authorization) {
-    api.idToken.setCustomClaim(CLAIM, dog);
-  }
+  api.idToken.setCustomClaim(CLAIM, dog);
 };
 """
 check_exercise("dog-on-refresh", my_action)

@@ -8,9 +8,10 @@ transaction. This module builds such events locally: the dashboard's default tes
 ``event.authorization`` (the user's role names) is optional in Auth0's own type definitions, and
 Auth0's examples guard it with ``if (event.authorization)``. Auth0 documents no flow in which it
 is absent: post-login also runs when a refresh token is exchanged, and Auth0 says tokens from a
-refresh usually carry the same custom claims. So every preset carries it (UNCONFIRMED for
-``refresh`` and ``silent`` until checked on a tenant). To see an Action against an event without
-it, override it away: ``make_event("interactive", {"authorization": None})``.
+refresh usually have the same custom claims, the Actions running again. So every preset carries
+it (UNCONFIRMED for ``refresh`` and ``silent`` until checked on a tenant). To see an Action
+against an event without it, override it away: ``make_event("interactive", {"authorization":
+None})``.
 """
 
 from __future__ import annotations

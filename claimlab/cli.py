@@ -231,18 +231,30 @@ def _secret_values(names: Sequence[str]) -> dict[str, str]:
     return values
 
 
-def _deployment(args: argparse.Namespace, action: str | None, name: str) -> Any:
-    from claimlab.deploy import Credentials, Deployment
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _credentials(args: argparse.Namespace, secret_names: Sequence[str] = ()) -> tuple[Any, dict]:
+    """The tenant's credentials and the named secrets' values, from the environment or hidden
+    prompts."""
+    from claimlab.deploy import Credentials
 
     try:
-        secrets = _secret_values(getattr(args, "secret", []))
-        credentials = Credentials.from_environment(domain=args.domain)
+        secrets = _secret_values(secret_names)
+        return Credentials.from_environment(domain=args.domain), secrets
     except DeployError as exc:
         # Missing credentials (and no terminal to ask on) is a usage error, not a failed deploy.
         raise _Usage(str(exc)) from None
     except (KeyboardInterrupt, EOFError):
         # Ctrl-C or Ctrl-D at a hidden prompt: no traceback.
-        raise _Usage("interrupted at the prompt; nothing was deployed") from None
+        raise _Usage("interrupted at the prompt; nothing was changed") from None
+
+
+def _deployment(args: argparse.Namespace, action: str | None, name: str) -> Any:
+    from claimlab.deploy import Deployment
+
+    credentials, secrets = _credentials(args, getattr(args, "secret", []))
     try:
         return Deployment(
             action if action is not None else "exports.onExecutePostLogin = async () => {};",
@@ -250,7 +262,7 @@ def _deployment(args: argparse.Namespace, action: str | None, name: str) -> Any:
             dependencies=getattr(args, "dependency", None),
             secrets=secrets,
             tenant=credentials,
-            progress=lambda message: print(message, file=sys.stderr),
+            progress=_progress,
         )
     except DependencyError as exc:
         # A malformed --dependency is bad input.
@@ -277,6 +289,39 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     deployment = _deployment(args, None, args.name)
     version = deployment.rollback(args.version)
     print(f"{args.name}: version {args.version} deployed again as version {version.number}")
+    return 0
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    from claimlab.deploy import probe_test_endpoint
+
+    credentials, _ = _credentials(args)
+    answers = probe_test_endpoint(credentials, progress=_progress)
+    if args.json:
+        print(json.dumps([{**vars(a), "raw": a.raw} for a in answers], indent=2))
+        return 0
+    labels = {"event": "the event as the payload", "wrapped": "the event under 'event'"}
+    for answer in answers:
+        outcome = (
+            f"the Action read it (user {answer.seen['user_id']})"
+            if answer.read_the_event
+            else "the Action did not see the sample event"
+        )
+        if answer.error:
+            outcome += f"; error {answer.error['name']}: {answer.error['message']}"
+        print(f"{labels[answer.shape]}: {outcome}")
+        print(f"  answer keys: {', '.join(answer.keys) or '(none)'}")
+        print(f"  reports the Action's api calls: {'yes' if answer.reports_api_calls else 'no'}")
+    read = [a.shape for a in answers if a.read_the_event]
+    if read == ["event"]:
+        print("so: the tenant reads the event as the payload, as claimlab's test_remote sends it.")
+    elif read == ["wrapped"]:
+        print(
+            "so: the tenant reads {'event': ...}; claimlab's test_remote sends the event itself "
+            "and must change: please report this output."
+        )
+    else:
+        print("so: inconclusive; please report this output.")
     return 0
 
 
@@ -349,6 +394,15 @@ def build_parser() -> argparse.ArgumentParser:
     rollback.add_argument("version", type=int)
     rollback.add_argument("--domain", help="default: AUTH0_DOMAIN")
     rollback.set_defaults(func=cmd_rollback)
+
+    probe = sub.add_parser(
+        "probe",
+        help="ask a tenant's Actions test endpoint what Auth0's docs leave open "
+        "(creates an unbound probe Action, then deletes it)",
+    )
+    probe.add_argument("--domain", help="default: AUTH0_DOMAIN")
+    probe.add_argument("--json", action="store_true")
+    probe.set_defaults(func=cmd_probe)
     return parser
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import getpass
+import json
 import os
 import sys
 import time
@@ -718,6 +719,7 @@ class Parity:
 
     @property
     def same_error(self) -> bool:
+        """Both runs failed the same way (JavaScript name and message), or neither failed."""
         return self.local_error == self.remote_error
 
     @property
@@ -775,6 +777,121 @@ def _pick(error: Any) -> dict[str, Any]:
     if isinstance(error, Mapping):
         return {"name": error.get("name"), "message": error.get("message")}
     return {"name": None, "message": str(error)}
+
+
+# --- asking a real tenant what the documentation does not say ------------------------------------
+
+PROBE_CLAIM = "https://claimlab.dev/probe"
+PROBE_SOURCE = f"""/** claimlab's probe: says what the test endpoint handed it; safe to delete. */
+exports.onExecutePostLogin = async (event, api) => {{
+  console.log("claimlab-probe " + JSON.stringify({{
+    user_id: (event.user && event.user.user_id) || null,
+    protocol: (event.transaction && event.transaction.protocol) || null,
+    has_authorization: "authorization" in event,
+  }}));
+  api.idToken.setCustomClaim("{PROBE_CLAIM}", "ok");
+}};
+"""
+
+
+@dataclass(frozen=True)
+class ProbeAnswer:
+    """What the test endpoint made of one payload shape."""
+
+    shape: str
+    """``"event"`` (the event as the payload) or ``"wrapped"`` (``{"event": <event>}``)."""
+    keys: list[str]
+    """The keys of the answer's ``payload``."""
+    error: dict[str, Any] | None
+    seen: dict[str, Any] | None
+    """What the probe logged of its ``event`` (``user_id``, ``protocol``,
+    ``has_authorization``), found anywhere in the answer; None if it logged nothing there."""
+    read_the_event: bool
+    """The probe saw the sample user's id: the payload reached the Action as its ``event``."""
+    reports_api_calls: bool
+    """The answer mentions the claim the probe set: it reports the Action's api calls."""
+    raw: dict[str, Any] = field(repr=False)
+
+
+def _probe_log(value: Any) -> dict[str, Any] | None:
+    """The probe's log line, wherever the answer puts console output (its shape is not
+    documented: a string in the beta, maybe a list now)."""
+    if isinstance(value, str):
+        at = value.find("claimlab-probe ")
+        if at < 0:
+            return None
+        try:
+            seen = json.loads(value[at + len("claimlab-probe ") :].splitlines()[0])
+        except (ValueError, IndexError):
+            return None
+        return seen if isinstance(seen, dict) else None
+    items = (
+        value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else []
+    )
+    for item in items:
+        seen = _probe_log(item)
+        if seen is not None:
+            return seen
+    return None
+
+
+def probe_test_endpoint(
+    tenant: Any = None, *, progress: Callable[[str], None] | None = None
+) -> list[ProbeAnswer]:
+    """Ask a tenant's Actions test endpoint what claimlab could not confirm from documentation:
+    which payload shape it reads as the event, and whether its answer reports the api calls.
+
+    A probe Action is created, built and tested with the sample event sent both ways, then
+    deleted. It is never deployed or bound, so no login on the tenant runs it. Needs the
+    Management API scopes ``create:actions``, ``read:actions`` and ``delete:actions``.
+    """
+    from auth0.management import ActionTrigger
+
+    from claimlab.events import load_event
+
+    probe = Deployment(
+        PROBE_SOURCE,
+        name=f"claimlab probe {os.urandom(4).hex()}",
+        tenant=tenant,
+        progress=progress,
+    )
+    event = load_event("interactive")
+    probe.progress(f"creating {probe.name} (not deployed, not bound; deleted at the end)")
+    made = probe._call(
+        f"Creating {probe.name}",
+        probe.client.actions.create,
+        name=probe.name,
+        supported_triggers=[ActionTrigger(id=TRIGGER, version=TRIGGER_VERSION)],
+        **probe._fields(),
+    )
+    try:
+        probe._wait_built(made.id)
+        answers = []
+        for shape, payload in (("event", event), ("wrapped", {"event": event})):
+            probe.progress(f"testing with the {shape} payload")
+            answer = _dump(
+                probe._call(
+                    f"Testing {probe.name}", probe.client.actions.test, made.id, payload=payload
+                )
+            )
+            found = answer.get("payload") if isinstance(answer, dict) else None
+            found = found if isinstance(found, dict) else {}
+            seen = _probe_log(found)
+            answers.append(
+                ProbeAnswer(
+                    shape=shape,
+                    keys=sorted(found),
+                    error=_pick(found["error"]) if found.get("error") is not None else None,
+                    seen=seen,
+                    read_the_event=bool(seen) and seen.get("user_id") == event["user"]["user_id"],
+                    reports_api_calls=PROBE_CLAIM in json.dumps(found),
+                    raw=found,
+                )
+            )
+        return answers
+    finally:
+        probe.progress(f"deleting {probe.name}")
+        probe._call(f"Deleting {probe.name}", probe.client.actions.delete, made.id, force=True)
 
 
 def deploy(action: str | Path | Action, **options: Any) -> Deployment:

@@ -260,3 +260,41 @@ def test_bad_input_exits_2(env: dict[str, str], dog: Path, tmp_path: Path) -> No
     assert bad_dependency.returncode == 2
     assert "is not an npm dependency" in bad_dependency.stderr
     assert "Traceback" not in bad_dependency.stderr
+
+
+def test_probe_reports_what_the_test_endpoint_reads_and_leaves_nothing_behind(
+    env: dict[str, str], mgmt: Auth0, tmp_path: Path
+) -> None:
+    mgmt.actions.create(
+        name="keep me",
+        supported_triggers=[{"id": "post-login", "version": "v3"}],
+        code="exports.onExecutePostLogin = async () => {};",
+    )  # type: ignore[list-item]
+    run = claimlab("probe", env=env, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert (
+        lines[0]
+        == "the event as the payload: the Action read it (user auth0|5f7c8ec7c33c6c004bbafe82)"
+    )
+    assert lines[1] == "  answer keys: commands, logs, stats"
+    assert lines[2] == "  reports the Action's api calls: yes"
+    assert lines[3].startswith("the event under 'event': the Action did not see the sample event;")
+    assert lines[-1] == (
+        "so: the tenant reads the event as the payload, as claimlab's test_remote sends it."
+    )
+    assert "not deployed, not bound; deleted at the end" in run.stderr
+    assert env["AUTH0_CLIENT_SECRET"] not in run.stdout + run.stderr
+    # The probe is gone; the tenant's own Action was not touched.
+    assert [a.name for a in mgmt.actions.list()] == ["keep me"]
+
+
+def test_probe_json(env: dict[str, str], tmp_path: Path) -> None:
+    run = claimlab("probe", "--json", env=env, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    answers = json.loads(run.stdout)
+    assert [(a["shape"], a["read_the_event"], a["reports_api_calls"]) for a in answers] == [
+        ("event", True, True),
+        ("wrapped", False, False),
+    ]
+    assert answers[0]["seen"]["has_authorization"] is True

@@ -17,7 +17,15 @@ import httpx
 import pytest
 from auth0.management import Auth0
 
-from claimlab.deploy import Credentials, Deployment, Parity, deploy, management_client
+from claimlab.deploy import (
+    Credentials,
+    Deployment,
+    Parity,
+    _probe_log,
+    deploy,
+    management_client,
+    probe_test_endpoint,
+)
 from claimlab.errors import DeployError
 from claimlab.events import load_event
 from claimlab.runtime import run_action
@@ -605,3 +613,26 @@ def test_parity_survives_answers_of_an_unexpected_shape(
     parity = Parity.of(run_action(claim("one"), "interactive"), payload)
     assert (parity.remote, parity.remote_error, parity.same) == (remote, remote_error, same)
     assert str(parity).startswith("local and tenant agree" if same else "local and tenant differ")
+
+
+def test_probe_deletes_its_action_when_the_test_endpoint_fails(
+    server: TenantServer, mgmt: Auth0
+) -> None:
+    # 400 is not retried: the probe stops at once, and still cleans up.
+    server.faults.inject("POST", "/api/v2/actions/actions/*/test", 400, times=2)
+    with pytest.raises(DeployError, match="Testing claimlab probe"):
+        probe_test_endpoint(server)
+    assert names(mgmt) == []
+    assert bound(mgmt) == []
+
+
+def test_probe_reads_console_output_wherever_the_answer_puts_it() -> None:
+    line = 'claimlab-probe {"user_id": "auth0|x", "protocol": "p", "has_authorization": false}'
+    for answer in ({"logs": line + "\n"}, {"logs": [{"message": line}]}, {"x": {"y": [line]}}):
+        assert _probe_log(answer) == {
+            "user_id": "auth0|x",
+            "protocol": "p",
+            "has_authorization": False,
+        }
+    assert _probe_log({"logs": "claimlab-probe not json"}) is None
+    assert _probe_log({"logs": ""}) is None

@@ -173,6 +173,25 @@ def test_pick_rejects_empty_rotation() -> None:
         dogs.pick(0, 0, 0)
 
 
+def _rotation_js(node: Path, fn: str, inputs: list) -> list:
+    """``inputs.map(fn)`` computed by Node with ``rotation.js``'s ``pick`` and ``turn`` in scope."""
+    script = (
+        "const { pick, turn } = require(process.argv[1]);"
+        "let s = ''; process.stdin.on('data', d => s += d);"
+        "process.stdin.on('end', () => process.stdout.write("
+        f"JSON.stringify(JSON.parse(s).map({fn}))));"
+    )
+    out = subprocess.run(
+        [str(node), "-e", script, str(ROTATION_JS)],
+        input=json.dumps(inputs),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(out.stdout)
+
+
 def test_pick_agrees_with_rotation_js() -> None:
     node = node_binary()
     if not node.exists():
@@ -184,21 +203,8 @@ def test_pick_agrees_with_rotation_js() -> None:
         n = rng.choice([rng.randrange(1000), rng.randrange(2**53)])
         count = rng.choice([rng.randrange(1, 20), rng.randrange(1, 2**32)])
         triples.append((seed, n, count))
-    script = (
-        "const { pick } = require(process.argv[1]);"
-        "let s = ''; process.stdin.on('data', d => s += d);"
-        "process.stdin.on('end', () => process.stdout.write("
-        "JSON.stringify(JSON.parse(s).map(([a, b, c]) => pick(a, b, c)))));"
-    )
-    out = subprocess.run(
-        [str(node), "-e", script, str(ROTATION_JS)],
-        input=json.dumps(triples),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    assert json.loads(out.stdout) == [dogs.pick(*t) for t in triples]
+    answers = _rotation_js(node, "([a, b, c]) => pick(a, b, c)", triples)
+    assert answers == [dogs.pick(*t) for t in triples]
 
 
 def test_a_rotation_never_repeats_itself_right_away() -> None:
@@ -220,26 +226,15 @@ def test_turn_agrees_with_rotation_js() -> None:
     if not node.exists():
         pytest.skip(f"node not found at {node}")
     cases = [(seed, count, 60) for seed in (0, 1, -1, 2**40, 12345) for count in (1, 2, 3, 8, 100)]
-    script = (
-        "const { turn } = require(process.argv[1]);"
-        "let s = ''; process.stdin.on('data', d => s += d);"
-        "process.stdin.on('end', () => process.stdout.write(JSON.stringify("
-        "JSON.parse(s).map(([seed, count, calls]) => {"
+    sequence = (
+        "([seed, count, calls]) => {"
         "  const out = []; let previous = null;"
         "  for (let n = 0; n < calls; n++) {"
         "    previous = turn(seed, n, previous, count); out.push(previous);"
         "  }"
-        "  return out; }))));"
+        "  return out; }"
     )
-    out = subprocess.run(
-        [str(node), "-e", script, str(ROTATION_JS)],
-        input=json.dumps(cases),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    assert json.loads(out.stdout) == [dogs.rotation(*case) for case in cases]
+    assert _rotation_js(node, sequence, cases) == [dogs.rotation(*case) for case in cases]
 
 
 def test_rotation_js_rejects_bad_count() -> None:

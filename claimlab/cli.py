@@ -298,7 +298,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
     credentials, _ = _credentials(args)
     answers = probe_test_endpoint(credentials, progress=_progress)
     if args.json:
-        print(json.dumps([{**vars(a), "raw": a.raw} for a in answers], indent=2))
+        print(json.dumps([vars(a) for a in answers], indent=2))
         return 0
     labels = {"event": "the event as the payload", "wrapped": "the event under 'event'"}
     for answer in answers:

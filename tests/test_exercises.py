@@ -14,6 +14,13 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 TUTORIAL = (NOTEBOOKS / "actions" / "assign-random-dog.js").read_text()
 
 
+def after_the_dog_claim(*lines: str) -> str:
+    """The tutorial's Action with ``lines`` added right after it sets the dog claim."""
+    anchor = "randomDog.data.message);"
+    assert TUTORIAL.count(anchor) == 1, "the tutorial's Action changed: update this helper"
+    return TUTORIAL.replace(anchor, anchor + "".join(f"\n    {line}" for line in lines))
+
+
 def solution_answer(name: str) -> Any:
     """Run a solution file and return the answer it hands to check_exercise."""
     handed: list[Any] = []
@@ -84,20 +91,14 @@ def test_breed_claim_starter_is_told_what_is_missing() -> None:
 
 
 def test_breed_claim_wrong_breed_is_caught() -> None:
-    wrong = TUTORIAL.replace(
-        "randomDog.data.message);",
-        "randomDog.data.message);\n"
-        '    api.idToken.setCustomClaim("https://dogfy.com/breed", "cat");',
-    )
+    wrong = after_the_dog_claim('api.idToken.setCustomClaim("https://dogfy.com/breed", "cat");')
     feedback = check_exercise("breed-claim", wrong)
     assert not feedback.solved and any("'cat'" in m for m in feedback.missing)
 
 
 def test_breed_claim_a_breed_written_into_the_action_is_caught() -> None:
-    hardcoded = TUTORIAL.replace(
-        "randomDog.data.message);",
-        "randomDog.data.message);\n"
-        '    api.idToken.setCustomClaim("https://dogfy.com/breed", "dalmatian");',
+    hardcoded = after_the_dog_claim(
+        'api.idToken.setCustomClaim("https://dogfy.com/breed", "dalmatian");'
     )
     feedback = check_exercise("breed-claim", hardcoded)
     assert not feedback.solved
@@ -119,12 +120,9 @@ exports.onExecutePostLogin = async (event, api) => {
 
 def test_breed_claim_a_breed_from_a_second_dog_api_call_is_caught() -> None:
     # The claim shows one dog and names another: the Dog API answers each call anew.
-    second = TUTORIAL.replace(
-        "randomDog.data.message);",
-        "randomDog.data.message);\n"
-        '    const again = await axios.get("https://dog.ceo/api/breeds/image/random");\n'
-        '    api.idToken.setCustomClaim("https://dogfy.com/breed", '
-        'again.data.message.split("/")[4]);',
+    second = after_the_dog_claim(
+        'const again = await axios.get("https://dog.ceo/api/breeds/image/random");',
+        'api.idToken.setCustomClaim("https://dogfy.com/breed", again.data.message.split("/")[4]);',
     )
     feedback = check_exercise("breed-claim", second)
     assert not feedback.solved
@@ -132,11 +130,9 @@ def test_breed_claim_a_breed_from_a_second_dog_api_call_is_caught() -> None:
 
 
 def test_breed_claim_the_file_name_does_not_name_the_breed() -> None:
-    from_file_name = TUTORIAL.replace(
-        "randomDog.data.message);",
-        "randomDog.data.message);\n"
-        '    const file = randomDog.data.message.split("/").pop();\n'
-        '    api.idToken.setCustomClaim("https://dogfy.com/breed", '
+    from_file_name = after_the_dog_claim(
+        'const file = randomDog.data.message.split("/").pop();',
+        'api.idToken.setCustomClaim("https://dogfy.com/breed", '
         'file.replace("claimlab-", "").replace(".svg", ""));',
     )
     assert not check_exercise("breed-claim", from_file_name).solved

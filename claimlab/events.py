@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from claimlab.errors import EventError
 
 __all__ = [
     "KNOWN_TOP_LEVEL",
+    "MAX_DEPTH",
     "PRESETS",
     "PRESET_DESCRIPTIONS",
     "REQUIRED_TOP_LEVEL",
@@ -41,6 +43,10 @@ __all__ = [
     "sample_event",
     "validate_event",
 ]
+
+MAX_DEPTH = 64
+"""How deeply objects and lists may nest in an event (the event itself is depth 0). Auth0's own
+events nest 5 deep; the limit keeps a runaway override from exhausting Python's or Node's stack."""
 
 SAMPLE_TENANT = "dev-claimlab"
 """Tenant name in the sample event (``{{TENANT}}`` and ``{{YOUR_DOMAIN}}`` in Auth0's fixture)."""
@@ -330,6 +336,10 @@ def make_event(preset: str = "sample", override: Mapping[str, Any] | None = None
         EventError: The preset is unknown, the override is not an object, or the result is not a
             valid post-login event.
     """
+    if not isinstance(preset, str):
+        raise EventError(
+            f"preset= takes a preset name ({', '.join(preset_names())}), got {_describe(preset)}"
+        )
     if preset not in PRESETS:
         raise EventError(f"unknown event preset {preset!r}; {_preset_advice(preset)}")
     event = merge(SAMPLE_EVENT, PRESETS[preset])
@@ -339,6 +349,8 @@ def make_event(preset: str = "sample", override: Mapping[str, Any] | None = None
                 f"an event override must be a JSON object, got {_describe(override)}",
                 path="event",
             )
+        # Before merging: merging walks the override, and a cycle or a deep chain would recurse.
+        _check_json(override, "event", 0, set())
         _merge_into(event, override)
     validate_event(event)
     return event
@@ -520,8 +532,10 @@ def _check_value(path: str, value: Any, kind: _Kind, element: _Kind | None) -> N
 def validate_event(event: Mapping[str, Any]) -> None:
     """Check that ``event`` has the shape of a post-login event.
 
-    Rejects unknown top-level fields (suggesting the closest known name), missing required
-    top-level objects, and wrong types for the fields whose types Auth0 documents. Extra fields
+    Rejects what JSON cannot carry (NaN, Infinity, cycles, values that are not JSON types, nesting
+    deeper than :data:`MAX_DEPTH`), unknown top-level fields (suggesting the closest known name),
+    missing required top-level objects, and wrong types for the fields whose types Auth0
+    documents. Extra fields
     below the top level are allowed: Auth0 adds new ones over time and ``event.user`` takes any.
 
     Args:
@@ -533,6 +547,7 @@ def validate_event(event: Mapping[str, Any]) -> None:
     """
     if not isinstance(event, Mapping):
         raise EventError(f"the event must be a JSON object, got {_describe(event)}", path="event")
+    _check_json(event, "event", 0, set())
     for key in event:
         if key not in KNOWN_TOP_LEVEL:
             raise _unknown_field(key)
@@ -564,6 +579,47 @@ def validate_event(event: Mapping[str, Any]) -> None:
         _check_value(path, container[field], kind, element)
 
 
+def _check_json(value: Any, path: str, depth: int, parents: set[int]) -> None:
+    """Refuse what the Action's ``event`` (JSON, in Node) cannot hold, naming the path."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise EventError(
+            f"{path} is {value!r}, which JSON cannot carry; use a finite number, or null to "
+            "remove the field",
+            path=path,
+        )
+    if value is None or isinstance(value, str | int | float):
+        return
+    if not isinstance(value, Mapping | list | tuple):
+        raise EventError(
+            f"{path} is a Python {type(value).__name__}, which JSON cannot carry; use a string, "
+            "number, boolean, null, list or object",
+            path=path,
+        )
+    if depth >= MAX_DEPTH:
+        raise EventError(
+            f"{path} nests deeper than {MAX_DEPTH} levels, claimlab's limit for events; "
+            "flatten the data",
+            path=path,
+        )
+    if id(value) in parents:
+        raise EventError(
+            f"{path} contains itself (a cycle), which JSON cannot carry; give it a copy instead",
+            path=path,
+        )
+    parents.add(id(value))
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise EventError(
+                    f"{path} has the key {key!r}; JSON object keys are strings", path=path
+                )
+            _check_json(item, f"{path}.{key}", depth + 1, parents)
+    else:
+        for index, item in enumerate(value):
+            _check_json(item, f"{path}[{index}]", depth + 1, parents)
+    parents.discard(id(value))
+
+
 def _unknown_field(key: str) -> EventError:
     path = f"event.{key}"
     close = difflib.get_close_matches(str(key), sorted(KNOWN_TOP_LEVEL), n=1, cutoff=0.6)
@@ -593,6 +649,11 @@ def load_event(spec: str | Path | Mapping[str, Any] | None = None) -> dict[str, 
     """
     if spec is None:
         return make_event("sample")
+    if not isinstance(spec, str | Path | Mapping):
+        raise EventError(
+            f"an event must be a preset name, a JSON file path or a dict, got {_describe(spec)}",
+            path="event",
+        )
     if isinstance(spec, Mapping):
         return make_event("sample", override=spec)
     if isinstance(spec, str) and spec in PRESETS:
@@ -608,6 +669,12 @@ def load_event(spec: str | Path | Mapping[str, Any] | None = None) -> dict[str, 
         raise EventError(
             f"{path}: line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})"
         ) from exc
+    except RecursionError:
+        raise EventError(
+            f"{path}: the JSON nests far deeper than {MAX_DEPTH} levels, claimlab's limit for "
+            "events; flatten the data",
+            path="event",
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise EventError(f"{path}: cannot read the event file ({exc})") from exc
     if not isinstance(override, dict):

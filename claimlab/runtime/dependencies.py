@@ -24,6 +24,10 @@ from claimlab.runtime.node import node_tools
 MAX_DEPENDENCIES = 10
 """Auth0 allows 10 npm dependencies per Action."""
 
+PINNED_VERSIONS: dict[str, str] = {"axios": "1.7.9"}
+"""The versions the tutorial's Actions declare (and ``make setup`` prefetches): the ones advice
+names, so a learner copies a version that is known to work offline."""
+
 _SPEC = re.compile(r"^(?P<name>(@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*)(@(?P<version>[^\s@]+))?$", re.I)
 
 
@@ -43,7 +47,13 @@ def normalise(dependencies: Iterable[str] | None) -> tuple[str, ...]:
     if isinstance(dependencies, str):
         # One spec, not its characters.
         dependencies = [dependencies]
-    specs = sorted({s.strip() for s in dependencies or ()})
+    items = list(dependencies or ()) if isinstance(dependencies, Iterable | None) else None
+    if items is None or not all(isinstance(s, str) for s in items):
+        raise DependencyError(
+            "dependencies= takes a list of npm specs as the dashboard writes them, for example "
+            f'["axios@1.7.9"]; got {dependencies!r}'
+        )
+    specs = sorted({s.strip() for s in items})
     if len(specs) > MAX_DEPENDENCIES:
         raise DependencyError(
             f"{len(specs)} dependencies declared; Auth0 allows at most {MAX_DEPENDENCIES} "
@@ -106,13 +116,11 @@ def _install(specs: tuple[str, ...], target: Path) -> None:
             command, cwd=scratch, capture_output=True, text=True, timeout=300, env=env
         )
         if done.returncode != 0:
-            detail = (done.stderr or done.stdout).strip().splitlines()
             raise DependencyError(
-                f"npm could not install {', '.join(specs)}: "
-                f"{detail[-1] if detail else 'no output'}. Check the names and versions on the npm "
-                "registry; offline, run `claimlab prefetch "
-                + " ".join(specs)
-                + "` once while online."
+                f"npm could not install {', '.join(specs)}:\n"
+                + "\n".join(f"  {line}" for line in npm_error_lines(done.stderr, done.stdout))
+                + "\nCheck the names and versions on the npm registry; offline, run "
+                "`claimlab prefetch " + " ".join(specs) + "` once while online."
             )
         (scratch / ".complete").write_text(json.dumps(specs))
         if target.exists():
@@ -121,6 +129,25 @@ def _install(specs: tuple[str, ...], target: Path) -> None:
     finally:
         if scratch.exists():
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+_NPM_ERROR = re.compile(r"^npm (ERR!|error)\s?")
+# Lines that say nothing a learner can act on: the pointer to npm's debug log, and the
+# JavaScript stack and error-object dump npm prints for a network failure.
+_NPM_NOISE = re.compile(r"complete log of this run|^\s+at\s|^\s*\w+: .*,?$|^\s*}$", re.I)
+_NPM_ERROR_LINES = 12
+
+
+def npm_error_lines(*outputs: str) -> list[str]:
+    """npm's own error lines (``npm error ...``, ``npm ERR! ...`` before npm 9), without the
+    pointer to its debug log; or the last lines of its output if it printed none such."""
+    text = "\n".join(o for o in outputs if o)
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    said = [_NPM_ERROR.sub("", line) for line in lines if _NPM_ERROR.match(line)]
+    errors = [line for line in said if line.strip() and not _NPM_NOISE.search(line)]
+    if errors:
+        return errors[:_NPM_ERROR_LINES]
+    return lines[-3:] or ["npm exited without saying why"]
 
 
 def installed_versions(dependencies: Iterable[str] | None) -> dict[str, str]:

@@ -134,7 +134,7 @@ def _install(specs: tuple[str, ...], target: Path) -> None:
 _NPM_ERROR = re.compile(r"^npm (ERR!|error)\s?")
 # Lines that say nothing a learner can act on: the pointer to npm's debug log, and the
 # JavaScript stack and error-object dump npm prints for a network failure.
-_NPM_NOISE = re.compile(r"complete log of this run|^\s+at\s|^\s*\w+: .*,?$|^\s*}$", re.I)
+_NPM_NOISE = re.compile(r"complete log of this run|^\s+at\s|^\s+\w+: |^\s*}$", re.I)
 _NPM_ERROR_LINES = 12
 
 
@@ -143,7 +143,7 @@ def npm_error_lines(*outputs: str) -> list[str]:
     pointer to its debug log; or the last lines of its output if it printed none such."""
     text = "\n".join(o for o in outputs if o)
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
-    said = [_NPM_ERROR.sub("", line) for line in lines if _NPM_ERROR.match(line)]
+    said = [_NPM_ERROR.sub("", line).removesuffix(" {") for line in lines if _NPM_ERROR.match(line)]
     errors = [line for line in said if line.strip() and not _NPM_NOISE.search(line)]
     if errors:
         return errors[:_NPM_ERROR_LINES]

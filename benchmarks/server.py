@@ -20,7 +20,6 @@ import itertools
 import json
 import os
 import platform
-import signal
 import socket
 import statistics
 import subprocess
@@ -140,7 +139,8 @@ def main() -> None:
             elapsed = time.perf_counter() - start
             still_up = httpx.get(f"{url}/.well-known/jwks.json").status_code == 200
         finally:
-            serving.send_signal(signal.SIGINT)
+            # SIGTERM, not Ctrl-C: a process started in the background ignores SIGINT.
+            serving.terminate()
             serving.wait(timeout=10)
 
     latencies.sort()

@@ -350,9 +350,11 @@ def make_event(preset: str = "sample", override: Mapping[str, Any] | None = None
                 path="event",
             )
         # Before merging: merging walks the override, and a cycle or a deep chain would recurse.
-        _check_json(override, "event", 0, set())
+        _check_json(override, "event")
         _merge_into(event, override)
-    validate_event(event)
+    # The sample and presets are JSON already and the override was just checked: only the
+    # shape is left to check, which keeps a login's event quick to build.
+    _check_shape(event)
     return event
 
 
@@ -547,7 +549,11 @@ def validate_event(event: Mapping[str, Any]) -> None:
     """
     if not isinstance(event, Mapping):
         raise EventError(f"the event must be a JSON object, got {_describe(event)}", path="event")
-    _check_json(event, "event", 0, set())
+    _check_json(event, "event")
+    _check_shape(event)
+
+
+def _check_shape(event: Mapping[str, Any]) -> None:
     for key in event:
         if key not in KNOWN_TOP_LEVEL:
             raise _unknown_field(key)
@@ -579,45 +585,72 @@ def validate_event(event: Mapping[str, Any]) -> None:
         _check_value(path, container[field], kind, element)
 
 
-def _check_json(value: Any, path: str, depth: int, parents: set[int]) -> None:
+class _NotJSON(Exception):
+    """A value JSON cannot carry; ``parts`` collects its path, innermost first, on the way out."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.parts: list[str] = []
+
+
+def _check_json(value: Any, path: str) -> None:
     """Refuse what the Action's ``event`` (JSON, in Node) cannot hold, naming the path."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise EventError(
-            f"{path} is {value!r}, which JSON cannot carry; use a finite number, or null to "
-            "remove the field",
-            path=path,
-        )
-    if value is None or isinstance(value, str | int | float):
+    try:
+        _walk_json(value, 0, set())
+    except _NotJSON as bad:
+        where = path + "".join(reversed(bad.parts))
+        raise EventError(f"{where} {bad.problem}", path=where) from None
+
+
+# Types of JSON leaves that need no look inside (bool is an int subclass, but exact types here).
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def _walk_json(value: Any, depth: int, parents: set[int]) -> None:
+    # Runs on every event of a sweep: leaves are skipped with one set lookup, without a call.
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _NotJSON(
+                f"is {value!r}, which JSON cannot carry; use a finite number, or null to "
+                "remove the field"
+            )
         return
-    if not isinstance(value, Mapping | list | tuple):
-        raise EventError(
-            f"{path} is a Python {type(value).__name__}, which JSON cannot carry; use a string, "
-            "number, boolean, null, list or object",
-            path=path,
+    if isinstance(value, Mapping):
+        children: Any = value.values()
+    elif isinstance(value, list | tuple):
+        children = value
+    elif isinstance(value, str | int):
+        return
+    else:
+        raise _NotJSON(
+            f"is a Python {type(value).__name__}, which JSON cannot carry; use a string, "
+            "number, boolean, null, list or object"
         )
     if depth >= MAX_DEPTH:
-        raise EventError(
-            f"{path} nests deeper than {MAX_DEPTH} levels, claimlab's limit for events; "
-            "flatten the data",
-            path=path,
+        raise _NotJSON(
+            f"nests deeper than {MAX_DEPTH} levels, claimlab's limit for events; flatten the data"
         )
     if id(value) in parents:
-        raise EventError(
-            f"{path} contains itself (a cycle), which JSON cannot carry; give it a copy instead",
-            path=path,
-        )
+        raise _NotJSON("contains itself (a cycle), which JSON cannot carry; give it a copy instead")
     parents.add(id(value))
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise EventError(
-                    f"{path} has the key {key!r}; JSON object keys are strings", path=path
-                )
-            _check_json(item, f"{path}.{key}", depth + 1, parents)
-    else:
-        for index, item in enumerate(value):
-            _check_json(item, f"{path}[{index}]", depth + 1, parents)
+    for item in children:
+        if type(item) in _PLAIN:
+            continue
+        try:
+            _walk_json(item, depth + 1, parents)
+        except _NotJSON as bad:
+            bad.parts.append(_step(value, item))
+            raise
     parents.discard(id(value))
+
+
+def _step(container: Any, item: Any) -> str:
+    """How the path goes from ``container`` to ``item``: ``.key`` or ``[index]`` (found again
+    only when reporting, so the walk itself carries no keys)."""
+    if isinstance(container, Mapping):
+        return next(f".{k}" for k, v in container.items() if v is item)
+    return next(f"[{i}]" for i, v in enumerate(container) if v is item)
 
 
 def _unknown_field(key: str) -> EventError:

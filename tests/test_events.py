@@ -502,8 +502,9 @@ def test_values_json_has_no_type_for_are_refused() -> None:
     with pytest.raises(EventError, match="a Python set, which JSON cannot carry") as caught:
         make_event("sample", {"user": {"app_metadata": {"tags": {"a", "b"}}}})
     assert caught.value.path == "event.user.app_metadata.tags"
-    with pytest.raises(EventError, match="JSON object keys are strings"):
-        make_event("sample", {"user": {"app_metadata": {1: "one"}}})
+    with pytest.raises(EventError, match="a Python bytes") as caught:
+        make_event("sample", {"user": {"user_metadata": {"list": [1, {"raw": b"x"}]}}})
+    assert caught.value.path == "event.user.user_metadata.list[1].raw"
 
 
 @pytest.mark.parametrize("spec", [5, ["interactive"], b"sample"])

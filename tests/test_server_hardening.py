@@ -368,3 +368,10 @@ def test_pending_device_codes_are_kept(served: TenantServer) -> None:
     assert served.device_logins == 2
     served.approve_device(first["user_code"])
     assert "id_token" not in poll(served, second).json()
+
+
+@pytest.mark.parametrize("port", [99999, -1, 65536, "8080", 80.0, True])
+def test_a_port_outside_0_to_65535_is_a_value_error(tenant: LocalTenant, port: Any) -> None:
+    with pytest.raises(ValueError, match="port must be a whole number from 0 to 65535"):
+        tenant.serve(port=port)
+    assert tenant.server is None

@@ -215,6 +215,10 @@ class TenantServer:
         device_expires_in: int = 900,
         read_timeout: float = READ_TIMEOUT,
     ) -> None:
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(
+                f"port must be a whole number from 0 to 65535 (0 picks a free one), got {port!r}"
+            )
         self.tenant = tenant
         self.faults = Faults()
         self.device_interval = device_interval

@@ -88,32 +88,13 @@ def _event(spec: str | None) -> dict[str, Any]:
         raise _Usage(f"--event: {exc}") from None
 
 
-# The worker's advice is in Python syntax, for run_action(dependencies=[...]).
-_MISSING_MODULE = re.compile(r"^Cannot find module '(?P<module>[^']+)'\.")
-
-
 def _cli_advice(error: ActionError) -> ActionError:
     """A missing-module error with its advice in CLI syntax: ``--dependency axios@1.7.9``."""
-    missing = _MISSING_MODULE.match(error.message)
-    if not isinstance(error, DependencyError) or missing is None:
+    message = deps.with_declare_advice(error.message, cli=True)
+    if not isinstance(error, DependencyError) or message == error.message:
         return error
-    module = missing["module"]
-    # require('lodash/fp') needs the package lodash; require('@scope/pkg/x') needs @scope/pkg.
-    package = "/".join(module.split("/")[: 2 if module.startswith("@") else 1])
-    try:
-        deps.parse_dependency(package)
-    except DependencyError:
-        return error  # a relative path or some other non-package: nothing to declare
-    pinned = deps.PINNED_VERSIONS.get(package)
-    if pinned:
-        advice = f"add --dependency {package}@{pinned} (the version the tutorial uses)"
-    else:
-        advice = (
-            f"add --dependency {package}@VERSION (`npm view {package} version` shows the latest)"
-        )
     return type(error)(
-        f"Cannot find module '{module}'. Declare it as a dependency of the Action: {advice}, "
-        "as the dashboard's Modules tab does.",
+        message,
         file=error.file,
         line=error.line,
         action=error.action,

@@ -68,6 +68,41 @@ def normalise(dependencies: Iterable[str] | None) -> tuple[str, ...]:
     return tuple(specs)
 
 
+_MISSING_MODULE = re.compile(r"^Cannot find module '(?P<module>[^']+)'\.")
+
+
+def with_declare_advice(message: str, *, cli: bool = False) -> str:
+    """``message`` of a failed ``require``, its advice rewritten: declare the package, at the
+    version the tutorial pins if it is one of those, in Python syntax or (``cli``) the CLI's.
+
+    A relative path gets advice of its own; messages about anything else come back unchanged."""
+    missing = _MISSING_MODULE.match(message)
+    if missing is None:
+        return message
+    module = missing["module"]
+    if module.startswith((".", "/")):
+        return (
+            f"Cannot find module '{module}'. An Action is one file on Auth0: it cannot require "
+            "files beside it. Put that code in the Action, or publish it to npm and declare it."
+        )
+    # require('lodash/fp') needs the package lodash; require('@scope/pkg/x') needs @scope/pkg.
+    package = "/".join(module.split("/")[: 2 if module.startswith("@") else 1])
+    if not _SPEC.match(package):
+        return message
+    pinned = PINNED_VERSIONS.get(package)
+    spec = f"{package}@{pinned or 'VERSION'}"
+    declare = f"add --dependency {spec}" if cli else f'pass dependencies=["{spec}"]'
+    why = (
+        "the version the tutorial uses"
+        if pinned
+        else f"`npm view {package} version` shows the latest"
+    )
+    return (
+        f"Cannot find module '{module}'. Declare it as a dependency of the Action: {declare} "
+        f"({why}), as the dashboard's Modules tab does."
+    )
+
+
 def cache_root() -> Path:
     """Where installed dependency sets live."""
     return home() / "npm"

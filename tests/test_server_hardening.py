@@ -234,6 +234,35 @@ def test_a_client_that_stops_sending_gets_a_408_and_frees_its_thread(tenant: Loc
         assert httpx.get(f"{server.url}/.well-known/jwks.json", timeout=10).status_code == 200
 
 
+def read_refusal(server: TenantServer, data: bytes) -> Answer:
+    """The answer to a request http.server refuses, which it sends as HTTP/1.0 and closes."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(data)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines)}
+    assert headers["content-type"].startswith("application/json")
+    return Answer(int(status_line.split()[1]), headers, body)
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        (b"BREW /api/v2/actions/actions HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+        (b"hello there\r\n\r\n", 400),
+        (b"GET / HTTP/9.9\r\n\r\n", 505),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414),
+    ],
+)
+def test_requests_http_server_refuses_get_json_too(
+    served: TenantServer, data: bytes, status: int
+) -> None:
+    assert_api_error(read_refusal(served, data), status)
+
+
 # --- failures inside, and clients that hang up ---------------------------------------------------
 
 

@@ -343,6 +343,9 @@ class TenantServer:
             disable_nagle_algorithm = True
             # A client that stops sending mid-request must not hold a thread for ever.
             timeout = server.read_timeout
+            # A request line too garbled to name its version is answered with a status line and
+            # headers all the same (http.server would answer it as HTTP/0.9: a bare body).
+            default_request_version = "HTTP/1.0"
 
             def log_message(self, format: str, *args: Any) -> None:
                 # Quiet by default: request lines can carry codes and tokens.
@@ -383,6 +386,15 @@ class TenantServer:
                         path, 400, f"The body ended after {len(body)} of {length} bytes."
                     )
                 return body
+
+            def send_error(
+                self, code: int, message: str | None = None, explain: str | None = None
+            ) -> None:
+                # http.server's own refusals (a garbled request line, an unknown method, headers
+                # too long) in JSON like every other answer, not its HTML page.
+                self.close_connection = True
+                reply = _bad_request(getattr(self, "path", ""), code, message or _phrase(code))
+                self._answer(code, {"Connection": "close"}, reply.body)
 
             def _answer(self, status: int, headers: dict[str, str], payload: Any) -> None:
                 data = b"" if payload is None else json.dumps(payload).encode()

@@ -330,7 +330,9 @@ class ActionStore:
     runtime, version_number: None}`` and the request's ``payload``, and what it returns is sent
     back, with status 200, as ``{"payload": ...}``: Auth0 answers 200 even when the Action
     threw (see ``LocalTenant._test_action`` for the shape of the payload). Without a tester
-    that endpoint answers 501; if the tester raises, 500 with its message.
+    that endpoint answers 501; if the tester raises, 500 (with the message of a claimlab error;
+    any other error's text goes to the log only). The tester runs outside the store's lock, on
+    a copy of the draft, so other requests are answered while an Action test runs.
 
     ``on_bindings_changed(trigger, bound_actions)`` is called after a trigger's binding list is
     replaced, and after an Action bound to it gets a new deployed version, is renamed or is

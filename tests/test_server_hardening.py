@@ -281,20 +281,29 @@ def test_a_500_carries_no_python_text(
     assert "the internals of a bug" in caplog.text
 
 
+def handler_threads() -> list[threading.Thread]:
+    """The threads socketserver started to handle one connection each."""
+    return [t for t in threading.enumerate() if "process_request_thread" in t.name]
+
+
 def test_a_client_that_hangs_up_leaves_no_traceback(
     served: TenantServer, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    served.faults.inject("GET", "/.well-known/jwks.json", 503, delay=0.2)
-    before = threading.active_count()
+    fault = served.faults.inject("GET", "/.well-known/jwks.json", 503, delay=0.2)
+    before = set(handler_threads())
     sock = socket.create_connection(("127.0.0.1", served.port), timeout=10)
     sock.sendall(request(served, "GET", "/.well-known/jwks.json"))
     # Close with a reset (linger 0): the server's answer then meets a broken connection.
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     sock.close()
     deadline = time.monotonic() + 10
-    while threading.active_count() > before and time.monotonic() < deadline:
+    # First the request reaches the fault (its handler thread is running), then that ends.
+    while fault.times and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert threading.active_count() <= before, "the handler thread did not finish"
+    assert fault.times == 0, "the request never reached the server"
+    while set(handler_threads()) - before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not set(handler_threads()) - before, "the handler thread did not finish"
     err = capfd.readouterr().err
     assert "Traceback" not in err
     assert "Exception occurred during processing" not in err

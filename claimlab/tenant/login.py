@@ -112,7 +112,7 @@ class Explanation:
     present: bool
     reason: str
     """A short stable code: ``present``, ``dropped:<rule>``, ``other-token``, ``no-actions``,
-    ``not-set-by-bound-actions``, ``denied``, ``not-called``, ``no-access-token``."""
+    ``not-set-by-bound-actions``, ``denied``, ``not-called``, ``opaque-access-token``."""
     message: str
 
     def __str__(self) -> str:
@@ -126,7 +126,7 @@ def explain(result: LoginResult | LoginDenied, claim: str, token: str = "id_toke
     answer names the first cause found, in the order a login meets them: the login denied
     (no tokens at all), no Action bound, no bound Action that sets the claim, the Action not
     run, the Action's condition false this time, the claim set on the other token, no access
-    token requested, or an Auth0 rule that dropped it.
+    token requested (an opaque one carries no claims), or an Auth0 rule that dropped it.
     """
     if isinstance(result, LoginDenied):
         found = getattr(result, "result", None)
@@ -181,14 +181,15 @@ def explain(result: LoginResult | LoginDenied, claim: str, token: str = "id_toke
             f"Use {mine}.setCustomClaim for the {label}.",
         )
 
-    if token == "access_token" and result.access_token is None and _setter(result, claim, token):
+    if token == "access_token" and result.access_token_claims is None and _setter(result, claim, token):
         return Explanation(
             claim,
             False,
-            "no-access-token",
+            "opaque-access-token",
             f"{claim!r} was set on the access token, but this login asked for no API "
-            "(audience), so Auth0 issued no access token for it. Log in with "
-            "audience='https://your.api/' to get one.",
+            "(audience), so Auth0 issued an opaque access token: a random string good only "
+            "for /userinfo, with no claims in it. Log in with audience='https://your.api/' "
+            "(an API you registered) to get a JWT access token that carries the claim.",
         )
 
     authors = [name for name, src in result.bound_sources.items() if _mentions(src, claim)]

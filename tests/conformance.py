@@ -145,7 +145,9 @@ def ok(body: str, event: Any = None, **kwargs: Any) -> ActionResult:
 
 def out(body: str, event: Any = None, **kwargs: Any) -> Any:
     """Run ``body`` with an ``out`` object in scope; return what the Action put there."""
-    result = ok(f"  const out = {{}};\n{body}\n  api.idToken.setCustomClaim('out', out);", event, **kwargs)
+    result = ok(
+        f"  const out = {{}};\n{body}\n  api.idToken.setCustomClaim('out', out);", event, **kwargs
+    )
     return result.id_token_claims["out"]
 
 

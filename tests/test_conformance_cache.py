@@ -68,7 +68,8 @@ def test_set_error_codes(call: str, code: str) -> None:
 @covers("cache.set")
 def test_total_size_is_the_librarys_16_kib_and_256_bytes() -> None:
     got = out(
-        "  for (let i = 0; i < 4; i++) out['s' + i] = api.cache.set('k' + i, 'x'.repeat(4000)).type;\n"
+        "  for (let i = 0; i < 4; i++)\n"
+        "    out['s' + i] = api.cache.set('k' + i, 'x'.repeat(4000)).type;\n"
         # 4 x 4002 bytes + 632 bytes is exactly 16 640: still fits; one byte more does not.
         "  out.fits = api.cache.set('k4', 'x'.repeat(630)).type;\n"
         "  out.last = api.cache.set('k5', '');"

@@ -26,9 +26,7 @@ def test_groups_are_async_and_answer_the_documented_shapes() -> None:
     )
     assert got == {
         "isPromise": True,
-        "member": {
-            "memberships": {"admins": {"is_member": False}, "dogs": {"is_member": False}}
-        },
+        "member": {"memberships": {"admins": {"is_member": False}, "dogs": {"is_member": False}}},
         "groups": {"groups": []},
     }
 
@@ -37,11 +35,23 @@ def test_groups_are_async_and_answer_the_documented_shapes() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        ("hasGroupMembership([])", 'Error: The "groups" parameter must be a non-empty array of strings.'),
-        ("hasGroupMembership('admins')", 'Error: The "groups" parameter must be a non-empty array of strings.'),
+        (
+            "hasGroupMembership([])",
+            'Error: The "groups" parameter must be a non-empty array of strings.',
+        ),
+        (
+            "hasGroupMembership('admins')",
+            'Error: The "groups" parameter must be a non-empty array of strings.',
+        ),
         ("getUserGroups({from: 5})", 'Error: The "from" parameter must be a string if provided.'),
-        ("getUserGroups({take: 0})", 'Error: The "take" parameter must be a positive integer if provided.'),
-        ("getUserGroups({take: 1.5})", 'Error: The "take" parameter must be a positive integer if provided.'),
+        (
+            "getUserGroups({take: 0})",
+            'Error: The "take" parameter must be a positive integer if provided.',
+        ),
+        (
+            "getUserGroups({take: 1.5})",
+            'Error: The "take" parameter must be a positive integer if provided.',
+        ),
     ],
 )
 def test_group_argument_checks(call: str, message: str) -> None:
@@ -59,8 +69,9 @@ def test_roles_answer_role_objects() -> None:
         """
   const all = await api.roles.getUserEffectiveRoles();
   out.all = all.roles.map((r) => [r.name, r.type]);
-  out.byName = (await api.roles.getUserEffectiveRolesByNames(['walker', 'nope'])).roles.map((r) => r.name);
-  out.byId = (await api.roles.getUserEffectiveRolesByIds([all.roles[0].id])).roles.map((r) => r.name);
+  const names = (answer) => answer.roles.map((r) => r.name);
+  out.byName = names(await api.roles.getUserEffectiveRolesByNames(['walker', 'nope']));
+  out.byId = names(await api.roles.getUserEffectiveRolesByIds([all.roles[0].id]));
 """,
         event,
     )
@@ -79,13 +90,31 @@ def test_roles_answer_role_objects() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        ("getUserEffectiveRoles({from: 1})", 'Error: The "from" parameter must be a string if provided.'),
-        ("getUserEffectiveRoles({take: -1})", 'Error: The "take" parameter must be a positive integer if provided.'),
-        ("getUserEffectiveRolesByIds([])", 'Error: The "ids" parameter must be a non-empty array of strings.'),
-        ("getUserEffectiveRolesByNames()", 'Error: The "names" parameter must be a non-empty array of strings.'),
+        (
+            "getUserEffectiveRoles({from: 1})",
+            'Error: The "from" parameter must be a string if provided.',
+        ),
+        (
+            "getUserEffectiveRoles({take: -1})",
+            'Error: The "take" parameter must be a positive integer if provided.',
+        ),
+        (
+            "getUserEffectiveRolesByIds([])",
+            'Error: The "ids" parameter must be a non-empty array of strings.',
+        ),
+        (
+            "getUserEffectiveRolesByNames()",
+            'Error: The "names" parameter must be a non-empty array of strings.',
+        ),
         ("getUserEffectiveRoles({take: 101})", "RangeError: take must be at most 100."),
-        ("getUserEffectiveRolesByIds(Array(101).fill('x'))", "RangeError: Pass at most 100 role ids."),
-        ("getUserEffectiveRolesByNames(Array(51).fill('x'))", "RangeError: Pass at most 50 role names."),
+        (
+            "getUserEffectiveRolesByIds(Array(101).fill('x'))",
+            "RangeError: Pass at most 100 role ids.",
+        ),
+        (
+            "getUserEffectiveRolesByNames(Array(51).fill('x'))",
+            "RangeError: Pass at most 50 role names.",
+        ),
     ],
 )
 def test_role_argument_checks(call: str, message: str) -> None:

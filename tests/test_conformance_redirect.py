@@ -25,7 +25,8 @@ exports.onExecutePostLogin = async (event, api) => {
 exports.onContinuePostLogin = async (event, api) => {
   const payload = api.redirect.validateToken({secret: event.secrets.KEY});
   api.idToken.setCustomClaim('https://dogfy.com/color', payload.color);
-  api.idToken.setCustomClaim('https://dogfy.com/continue_query', Object.keys(event.request.query).sort());
+  const query = Object.keys(event.request.query).sort();
+  api.idToken.setCustomClaim('https://dogfy.com/continue_query', query);
 };
 """
 
@@ -33,11 +34,13 @@ exports.onContinuePostLogin = async (event, api) => {
 @covers("redirect.sendUserTo")
 def test_send_user_to_returns_api_and_pauses_the_flow() -> None:
     result = ok(
-        "  const same = api.redirect.sendUserTo('https://x.example/a?b=1', {query: {c: 2}}) === api;\n"
+        "  const ret = api.redirect.sendUserTo('https://x.example/a?b=1', {query: {c: 2}});\n"
+        "  const same = ret === api;\n"
         "  api.idToken.setCustomClaim('same', same);"
     )
     assert calls(result)[0] == (
-        "redirect.sendUserTo", ["https://x.example/a?b=1", {"query": {"c": 2}}]
+        "redirect.sendUserTo",
+        ["https://x.example/a?b=1", {"query": {"c": 2}}],
     )
     assert result.redirect == {"url": "https://x.example/a?b=1&c=2", "action": "action"}
     assert result.id_token_claims == {"same": True}
@@ -75,14 +78,17 @@ def test_can_redirect(preset: str, can: bool) -> None:
 def test_encode_token_claims_and_a_round_trip_through_continue() -> None:
     # RedirectAPIImpl.encodeToken: {iat, iss: request.hostname, sub: user.user_id,
     # exp: iat + (expiresInSeconds ?? 900), ip: request.ip, ...payload}.
-    token = out(
-        "  out.t = api.redirect.encodeToken({secret: 'k'.repeat(32), payload: {a: 1}});"
-    )["t"]
+    token = out("  out.t = api.redirect.encodeToken({secret: 'k'.repeat(32), payload: {a: 1}});")[
+        "t"
+    ]
     claims = jwt.decode(token, "k" * 32, algorithms=["HS256"])
     event = make_event()
     assert claims["exp"] - claims["iat"] == 900
     assert (claims["iss"], claims["sub"], claims["ip"], claims["a"]) == (
-        event["request"]["hostname"], event["user"]["user_id"], event["request"]["ip"], 1
+        event["request"]["hostname"],
+        event["user"]["user_id"],
+        event["request"]["ip"],
+        1,
     )
 
     # Row 7: onContinuePostLogin gets a new event.request from /continue, carrying the state

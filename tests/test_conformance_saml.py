@@ -45,13 +45,22 @@ BAD = {
     "setPassthroughClaimsWithNoMapping": ("1", "passthroughClaimsWithNoMapping must be boolean"),
     "setMapUnknownClaimsAsIs": ("null", "mapUnknownClaimsAsIs must be boolean"),
     "setMapIdentities": ("'true'", "mapIdentities must be boolean"),
-    "setSignatureAlgorithm": ("'rsa-md5'", "signatureAlgorithm must be equal to one of the allowed values"),
+    "setSignatureAlgorithm": (
+        "'rsa-md5'",
+        "signatureAlgorithm must be equal to one of the allowed values",
+    ),
     "setDigestAlgorithm": ("'md5'", "digestAlgorithm must be equal to one of the allowed values"),
     "setDestination": ("{}", "destination must be string"),
     "setLifetimeInSeconds": ("'60'", "lifetimeInSeconds must be number"),
     "setSignResponse": ("0", "signResponse must be boolean"),
-    "setNameIdentifierFormat": ("'f'.repeat(513)", "nameIdentifierFormat must NOT have more than 512 characters"),
-    "setNameIdentifierProbes": ("Array(11).fill('a')", "nameIdentifierProbes must NOT have more than 10 items"),
+    "setNameIdentifierFormat": (
+        "'f'.repeat(513)",
+        "nameIdentifierFormat must NOT have more than 512 characters",
+    ),
+    "setNameIdentifierProbes": (
+        "Array(11).fill('a')",
+        "nameIdentifierProbes must NOT have more than 10 items",
+    ),
     "setAuthnContextClassRef": ("7", "authnContextClassRef must be string"),
     "setSigningCert": ("'c'.repeat(4097)", "signingCert must NOT have more than 4096 characters"),
     "setIncludeAttributeNameFormat": ("'no'", "includeAttributeNameFormat must be boolean"),
@@ -62,7 +71,10 @@ BAD = {
     "setKey": ("'k'.repeat(4097)", "key must NOT have more than 4096 characters"),
     "setRelayState": ("1", "RelayState must be string"),
     "setIssuer": ("'i'.repeat(513)", "issuer must NOT have more than 512 characters"),
-    "setEncryptionAlgorithm": ("'des'", "encryptionAlgorithm must be equal to one of the allowed values"),
+    "setEncryptionAlgorithm": (
+        "'des'",
+        "encryptionAlgorithm must be equal to one of the allowed values",
+    ),
 }
 
 
@@ -98,7 +110,8 @@ def test_name_identifier_format_defaults_to_unspecified() -> None:
 @covers("samlResponse.setAttribute")
 def test_set_attribute_returns_api_and_normalises_undefined_to_null() -> None:
     result = ok(
-        "  const same = api.samlResponse.setAttribute('http://schemas.example/dog', 'rex') === api;\n"
+        "  const ret = api.samlResponse.setAttribute('http://schemas.example/dog', 'rex');\n"
+        "  const same = ret === api;\n"
         "  api.samlResponse.setAttribute('http://schemas.example/cat');\n"
         "  api.idToken.setCustomClaim('same', same);"
     )
@@ -111,6 +124,10 @@ def test_set_attribute_returns_api_and_normalises_undefined_to_null() -> None:
 
 @covers("samlResponse.setAttribute")
 def test_set_attribute_total_size_is_the_librarys_100_kib() -> None:
-    assert thrown(
-        "  for (let i = 0; i < 60; i++) api.samlResponse.setAttribute('a' + i, 'v'.repeat(2000));"
-    ) == "Error: The total size of the SAML attributes exceeds the limit of 102400 bytes."
+    assert (
+        thrown(
+            "  for (let i = 0; i < 60; i++)\n"
+            "    api.samlResponse.setAttribute('a' + i, 'v'.repeat(2000));"
+        )
+        == "Error: The total size of the SAML attributes exceeds the limit of 102400 bytes."
+    )

@@ -64,7 +64,9 @@ def test_metadata_checks_have_the_library_texts(target: str, call: str, problem:
     "refreshToken.deleteMetadata",
     "refreshToken.evictMetadata",
 )
-@pytest.mark.parametrize(("target", "field"), [("session", "session"), ("refreshToken", "refresh_token")])
+@pytest.mark.parametrize(
+    ("target", "field"), [("session", "session"), ("refreshToken", "refresh_token")]
+)
 def test_metadata_calls_return_nothing_are_recorded_and_mirrored(target: str, field: str) -> None:
     result = ok(
         f"""
@@ -132,8 +134,14 @@ def test_without_a_session_only_set_metadata_throws() -> None:
             "Error: Invalid cookie mode: forever. Valid values are 'persistent' and "
             "'non-persistent'.",
         ),
-        ("setExpiresAt(0)", "Error: Either inactivity or absolute expiration time must be provided"),
-        ("setIdleExpiresAt()", "Error: Either inactivity or absolute expiration time must be provided"),
+        (
+            "setExpiresAt(0)",
+            "Error: Either inactivity or absolute expiration time must be provided",
+        ),
+        (
+            "setIdleExpiresAt()",
+            "Error: Either inactivity or absolute expiration time must be provided",
+        ),
     ],
 )
 def test_session_argument_checks(call: str, message: str) -> None:
@@ -142,14 +150,17 @@ def test_session_argument_checks(call: str, message: str) -> None:
 
 @covers("session.setCookieMode")
 def test_set_cookie_mode_is_mirrored_into_the_event() -> None:
-    got = out("  api.session.setCookieMode('non-persistent');\n  out.mode = event.session.cookie.mode;")
+    got = out(
+        "  api.session.setCookieMode('non-persistent');\n  out.mode = event.session.cookie.mode;"
+    )
     assert got == {"mode": "non-persistent"}
 
 
 @covers("session.revoke")
 def test_session_revoke_denies_the_login_even_without_a_session() -> None:
-    result = ok("  api.idToken.setCustomClaim('ret', api.session.revoke('bye') === undefined);",
-                NO_SESSION)
+    result = ok(
+        "  api.idToken.setCustomClaim('ret', api.session.revoke('bye') === undefined);", NO_SESSION
+    )
     assert result.denied is not None and result.denied["reason"] == "bye"
     tenant = LocalTenant()
     tenant.bind("exports.onExecutePostLogin = async (e, api) => { api.session.revoke('bye'); };")
@@ -193,13 +204,21 @@ def test_refresh_token_calls_are_allowed_before_the_refresh_token_exists() -> No
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        ("setMetadata('a', 'b')", "Error: Failed to set refresh token metadata: Cannot call "
-                                  "setMetadata on an online refresh token."),
+        (
+            "setMetadata('a', 'b')",
+            "Error: Failed to set refresh token metadata: Cannot call "
+            "setMetadata on an online refresh token.",
+        ),
         ("deleteMetadata('a')", "Error: Cannot call deleteMetadata on an online refresh token."),
         ("evictMetadata()", "Error: Cannot call evictMetadata on an online refresh token."),
-        ("setExpiresAt(Date.now() + 1)", "Error: Cannot call setExpiresAt on an online refresh token."),
-        ("setIdleExpiresAt(Date.now() + 1)",
-         "Error: Cannot call setIdleExpiresAt on an online refresh token."),
+        (
+            "setExpiresAt(Date.now() + 1)",
+            "Error: Cannot call setExpiresAt on an online refresh token.",
+        ),
+        (
+            "setIdleExpiresAt(Date.now() + 1)",
+            "Error: Cannot call setIdleExpiresAt on an online refresh token.",
+        ),
     ],
 )
 def test_an_online_refresh_token_refuses_changes(call: str, message: str) -> None:
@@ -208,7 +227,9 @@ def test_an_online_refresh_token_refuses_changes(call: str, message: str) -> Non
 
 @covers("refreshToken.revoke")
 def test_refresh_token_revoke_stops_a_refresh_exchange() -> None:
-    result = ok("  api.idToken.setCustomClaim('ret', api.refreshToken.revoke('stolen') === undefined);",
-                "refresh")
+    result = ok(
+        "  api.idToken.setCustomClaim('ret', api.refreshToken.revoke('stolen') === undefined);",
+        "refresh",
+    )
     assert calls(result)[0] == ("refreshToken.revoke", ["stolen"])
     assert result.denied is not None and result.denied["reason"] == "stolen"

@@ -18,8 +18,10 @@ API = "https://api.dogfy.example/"
 @covers("access.deny")
 def test_deny_returns_api_records_and_denies_the_login() -> None:
     # AccessAPIImpl.deny: records denyAccess(reason) and returns api; it does not throw.
-    result = ok("  const same = api.access.deny('no dogs today') === api;\n"
-                "  api.idToken.setCustomClaim('same', same);")
+    result = ok(
+        "  const same = api.access.deny('no dogs today') === api;\n"
+        "  api.idToken.setCustomClaim('same', same);"
+    )
     assert calls(result)[0] == ("access.deny", ["no dogs today"])
     assert result.id_token_claims == {"same": True}
 
@@ -97,8 +99,10 @@ def test_scopes_are_trimmed_return_nothing_and_shape_the_access_token() -> None:
 @covers("accessToken.addScope")
 def test_at_most_1000_distinct_scopes_are_added() -> None:
     # helpers.accessToken.modifyScope: modifications are keyed by scope; over 1000 adds throws.
-    ok("  for (let i = 0; i < 1000; i++) api.accessToken.addScope('s' + i);\n"
-       "  api.accessToken.addScope('s0');")
+    ok(
+        "  for (let i = 0; i < 1000; i++) api.accessToken.addScope('s' + i);\n"
+        "  api.accessToken.addScope('s0');"
+    )
     assert thrown("  for (let i = 0; i <= 1000; i++) api.accessToken.addScope('s' + i);") == (
         "Error: The number of scopes exceeds the allowed maximum of 1000."
     )

@@ -52,7 +52,11 @@ def test_target_scopes_are_emulated_as_documented() -> None:
         event,
     )
     assert result.id_token_claims["seen"] == [
-        ["read:a"], ["read:a", "read:b"], ["read:b"], ["x", "y"], []
+        ["read:a"],
+        ["read:a", "read:b"],
+        ["read:b"],
+        ["x", "y"],
+        [],
     ]
     assert [c for c in calls(result) if c[0].startswith("transaction.")] == [
         ("transaction.addTargetScope", ["read:b"]),
@@ -65,11 +69,16 @@ def test_target_scopes_are_emulated_as_documented() -> None:
 
 @covers("transaction.addTargetScope", "transaction.setTargetScopes")
 def test_target_scopes_are_shared_by_the_actions_of_a_flow() -> None:
-    first = Action.load("exports.onExecutePostLogin = async (e, api) => { "
-                        "api.transaction.setTargetScopes(['a', 'b']); };", name="first")
-    second = Action.load("exports.onExecutePostLogin = async (event, api) => { "
-                         "api.idToken.setCustomClaim('seen', event.transaction.target_scopes); };",
-                         name="second")
+    first = Action.load(
+        "exports.onExecutePostLogin = async (e, api) => { "
+        "api.transaction.setTargetScopes(['a', 'b']); };",
+        name="first",
+    )
+    second = Action.load(
+        "exports.onExecutePostLogin = async (event, api) => { "
+        "api.idToken.setCustomClaim('seen', event.transaction.target_scopes); };",
+        name="second",
+    )
     result = run_flow([first, second], cache=ActionCache())
     assert result.id_token_claims == {"seen": ["a", "b"]}
 
@@ -102,12 +111,15 @@ def test_validation_error_returns_api_and_denies_the_login() -> None:
     got = out("  out.same = api.validation.error('invalid_dog', 'No dogs allowed') === api;")
     assert got == {"same": True}
     tenant = LocalTenant()
-    tenant.bind("exports.onExecutePostLogin = async (e, api) => { "
-                "api.validation.error('invalid_dog', 'No dogs allowed'); };")
+    tenant.bind(
+        "exports.onExecutePostLogin = async (e, api) => { "
+        "api.validation.error('invalid_dog', 'No dogs allowed'); };"
+    )
     with pytest.raises(LoginDenied) as denied:
         tenant.login("alice")
     assert (denied.value.error, denied.value.error_description) == (
-        "invalid_dog", "No dogs allowed"
+        "invalid_dog",
+        "No dogs allowed",
     )
 
 

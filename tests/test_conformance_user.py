@@ -31,8 +31,16 @@ def test_metadata_setters_return_api_and_are_written_at_the_end() -> None:
 @pytest.mark.parametrize(
     ("field", "method", "message"),
     [
-        ("app_metadata", "setAppMetadata", "Unexpected app_metadata format. Must be a valid JSON object"),
-        ("user_metadata", "setUserMetadata", "Unexpected user_metadata format. Must be a valid JSON object."),
+        (
+            "app_metadata",
+            "setAppMetadata",
+            "Unexpected app_metadata format. Must be a valid JSON object",
+        ),
+        (
+            "user_metadata",
+            "setUserMetadata",
+            "Unexpected user_metadata format. Must be a valid JSON object.",
+        ),
     ],
 )
 def test_stored_metadata_must_be_an_object(field: str, method: str, message: str) -> None:
@@ -52,8 +60,10 @@ def test_the_metadata_key_is_not_checked() -> None:
 @covers("multifactor.enable")
 def test_multifactor_enable_returns_api_and_checks_no_provider() -> None:
     # MultifactorAPIImpl.enable forwards any provider; the server decides (row 12).
-    got = out("  out.same = api.multifactor.enable('duo', {allowRememberBrowser: true}) === api;\n"
-              "  api.multifactor.enable('no-such-provider');")
+    got = out(
+        "  out.same = api.multifactor.enable('duo', {allowRememberBrowser: true}) === api;\n"
+        "  api.multifactor.enable('no-such-provider');"
+    )
     assert got == {"same": True}
 
 
@@ -111,7 +121,9 @@ def test_set_primary_user_checks(call: str, message: str) -> None:
 
 @covers("authentication.setPrimaryUser")
 def test_set_primary_user_returns_nothing_and_is_recorded() -> None:
-    result = ok("  api.idToken.setCustomClaim('ret', "
-                "api.authentication.setPrimaryUser('auth0|primary') === undefined);")
+    result = ok(
+        "  api.idToken.setCustomClaim('ret', "
+        "api.authentication.setPrimaryUser('auth0|primary') === undefined);"
+    )
     assert calls(result)[0] == ("authentication.setPrimaryUser", ["auth0|primary"])
     assert result.id_token_claims == {"ret": True}

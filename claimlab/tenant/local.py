@@ -13,9 +13,9 @@ import hashlib
 import secrets
 import time
 from collections.abc import Iterable, Mapping
-from urllib.parse import parse_qsl, urlsplit
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
 
 from claimlab import claims as claim_rules
 from claimlab import events, tokens
@@ -478,7 +478,9 @@ class LocalTenant:
             self._apply_metadata(person, outcome.app_metadata, outcome.user_metadata)
             # A redirect where none is possible (prompt=none, a token-endpoint grant) is
             # recorded without an error; Auth0 then fails the login (index.d.ts sendUserTo).
-            blocked = outcome.redirect if (outcome.redirect or {}).get("interaction_required") else None
+            blocked = (
+                outcome.redirect if (outcome.redirect or {}).get("interaction_required") else None
+            )
             if outcome.denied or blocked:
                 denied = outcome.denied or {
                     "error": "interaction_required",
@@ -591,7 +593,11 @@ class LocalTenant:
         state = (event.get("transaction") or {}).get("state") or secrets.token_urlsafe(16)
         query = dict(parse_qsl(urlsplit(str(redirect.get("url", ""))).query))
         resumed["request"] = {
-            **{k: before[k] for k in ("ip", "asn", "geoip", "hostname", "language", "user_agent") if k in before},
+            **{
+                k: before[k]
+                for k in ("ip", "asn", "geoip", "hostname", "language", "user_agent")
+                if k in before
+            },
             "method": "GET",
             "query": {**query, "state": state},
             "body": {},

@@ -181,7 +181,11 @@ def explain(result: LoginResult | LoginDenied, claim: str, token: str = "id_toke
             f"Use {mine}.setCustomClaim for the {label}.",
         )
 
-    if token == "access_token" and result.access_token_claims is None and _setter(result, claim, token):
+    if (
+        token == "access_token"
+        and result.access_token_claims is None
+        and _setter(result, claim, token)
+    ):
         return Explanation(
             claim,
             False,

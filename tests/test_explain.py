@@ -71,11 +71,33 @@ def test_other_token_the_other_way_round(tenant: LocalTenant) -> None:
     assert explain(result, PLAN, token="access_token").reason == "other-token"
 
 
-def test_no_access_token_without_an_audience(tenant: LocalTenant) -> None:
+def test_an_opaque_access_token_without_an_audience(tenant: LocalTenant) -> None:
     tenant.bind(action(f'api.accessToken.setCustomClaim("{PLAN}", "pro");'), name="plan")
-    why = explain(tenant.login("alice"), PLAN, token="access_token")
-    assert why.reason == "no-access-token"
-    assert "audience" in why.message
+    login = tenant.login("alice")
+    assert login.access_token is not None
+    why = explain(login, PLAN, token="access_token")
+    assert why.reason == "opaque-access-token"
+    assert "opaque" in why.message and "audience=" in why.message
+
+
+def test_a_legacy_tenant_drops_non_namespaced_claims_with_their_own_reason() -> None:
+    legacy = LocalTenant(namespaced_claims_only=True)
+    legacy.bind(
+        action(
+            f'api.idToken.setCustomClaim("plan", "pro");\n'
+            f'api.idToken.setCustomClaim("{PLAN}", "pro");'
+        ),
+        name="plan",
+    )
+    login = legacy.login("alice")
+    assert PLAN in login.claims and "plan" not in login.claims
+    why = explain(login, "plan")
+    assert why.reason == "dropped:not-namespaced"
+    assert "Custom claims must be namespaced" in why.message
+    # The same Action on a current tenant keeps both.
+    current = LocalTenant()
+    current.bind(legacy.bindings[0].source, name="plan")
+    assert "plan" in current.login("alice").claims
 
 
 def test_no_actions(tenant: LocalTenant) -> None:

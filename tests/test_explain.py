@@ -159,3 +159,19 @@ def test_not_called_when_a_condition_is_false(tenant: LocalTenant) -> None:
 def test_explain_rejects_an_unknown_token_name(tenant: LocalTenant) -> None:
     with pytest.raises(ValueError, match="id_token"):
         explain(tenant.login("alice"), "sub", token="refresh_token")
+
+
+def test_a_redirect_in_a_login_that_cannot_redirect(tenant: LocalTenant) -> None:
+    tenant.bind(
+        action(
+            "api.redirect.sendUserTo('https://consent.example/');\n"
+            f'api.idToken.setCustomClaim("{PLAN}", "pro");'
+        ),
+        name="consent",
+    )
+    with pytest.raises(LoginDenied) as failed:
+        tenant.login("alice", flow="silent")
+    assert failed.value.error == "interaction_required"
+    why = explain(failed.value, PLAN)
+    assert why.reason == "interaction-required"
+    assert "'consent'" in why.message and "silent" in why.message

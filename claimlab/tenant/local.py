@@ -40,6 +40,8 @@ _FLOWS: dict[str, tuple[str, str]] = {
 
 ACCESS_TOKEN_LIFETIME = 86400
 DEFAULT_SCOPE = "openid profile email"
+MAX_OPAQUE_TOKENS = 10_000
+"""Opaque access tokens a LocalTenant remembers for /userinfo; older ones stop working."""
 DEFAULT_API = "https://api.dogfy.example/"
 """A custom API (resource server) of the sample tenant, for access tokens with custom claims."""
 
@@ -51,6 +53,11 @@ class LocalTenant:
     >>> tenant.bind("actions/assign-random-dog.js", dependencies=["axios@1.7.9"])
     >>> result = tenant.login("alice")
     >>> result.claims["https://dogfy.com/random_dog"]
+
+    ``namespaced_claims_only=True`` is a tenant created before 28 July 2022 that still has the
+    legacy "Custom claims must be namespaced" setting on: its logins drop every custom claim
+    without an http(s) namespace (rule ``not-namespaced``). ``cache`` holds the Actions'
+    ``api.cache`` entries between logins.
     """
 
     def __init__(
@@ -566,6 +573,9 @@ class LocalTenant:
         return f"{self.issuer}userinfo"
 
     def _opaque_token(self, user: User, scopes: list[str], now: int) -> str:
+        # A sweep of many logins must not grow this without end: the oldest tokens go first.
+        while len(self._opaque_tokens) >= MAX_OPAQUE_TOKENS:
+            del self._opaque_tokens[next(iter(self._opaque_tokens))]
         token = secrets.token_urlsafe(24)
         self._opaque_tokens[token] = {
             "sub": user.user_id,

@@ -112,7 +112,8 @@ class Explanation:
     present: bool
     reason: str
     """A short stable code: ``present``, ``dropped:<rule>``, ``other-token``, ``no-actions``,
-    ``not-set-by-bound-actions``, ``denied``, ``not-called``, ``opaque-access-token``."""
+    ``not-set-by-bound-actions``, ``denied``, ``interaction-required``, ``not-called``,
+    ``opaque-access-token``."""
     message: str
 
     def __str__(self) -> str:
@@ -142,7 +143,20 @@ def explain(result: LoginResult | LoginDenied, claim: str, token: str = "id_toke
         how = f", set by the Action {setter!r}" if setter else ""
         return Explanation(claim, True, "present", f"{claim!r} is in the {label}{how}.")
 
-    denied = result.action_result.denied if result.action_result else None
+    outcome = result.action_result
+    redirect = (outcome.redirect if outcome else None) or {}
+    if redirect.get("interaction_required"):
+        return Explanation(
+            claim,
+            False,
+            "interaction-required",
+            f"The Action {redirect.get('action')!r} called api.redirect.sendUserTo in a "
+            f"{result.flow} login, which cannot show the user a page (prompt=none or a "
+            "token-endpoint grant), so Auth0 failed the login with interaction_required and "
+            "issued no tokens. Redirect only when event.transaction.protocol and "
+            "event.request.query.prompt allow it.",
+        )
+    denied = outcome.denied if outcome else None
     if denied:
         ran = result.action_result.actions_run if result.action_result else []
         authors = [n for n, src in result.bound_sources.items() if _mentions(src, claim)]

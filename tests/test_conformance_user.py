@@ -43,9 +43,13 @@ def test_metadata_setters_return_api_and_are_written_at_the_end() -> None:
         ),
     ],
 )
-def test_stored_metadata_must_be_an_object(field: str, method: str, message: str) -> None:
-    # UserAPIImpl: the two texts differ by the final period, in the library too.
-    assert thrown(f"  event.user.{field} = 'text';\n  api.user.{method}('k', 1);") == (
+@pytest.mark.parametrize("stored", ["'text'", "[]", "null", "undefined"])
+def test_stored_metadata_must_be_an_object(
+    field: str, method: str, message: str, stored: str
+) -> None:
+    # UserAPIImpl with Dygdkb3A.js isObject; the two texts differ by the final period, in the
+    # library too.
+    assert thrown(f"  event.user.{field} = {stored};\n  api.user.{method}('k', 1);") == (
         f"Error: {message}"
     )
 

@@ -154,13 +154,12 @@ function createApi({ run, event, handler }) {
     },
   };
 
-  // test/index.js `UserAPIImpl`: the key is not checked; stored metadata must be an object. The
-  // two messages differ by a final period in the library, and so here.
+  // test/index.js `UserAPIImpl`: the key is not checked; stored metadata must be an object
+  // (Dygdkb3A.js `isObject`: missing counts as not an object). The two messages differ by a
+  // final period in the library, and so here.
   const metadataSetter = (kind, apiName, message) => (key, value) => {
     const current = event.user && event.user[kind];
-    if (current !== undefined && (current === null || typeof current !== 'object' || Array.isArray(current))) {
-      throw new Error(message);
-    }
+    if (current == null || typeof current !== 'object' || Array.isArray(current)) throw new Error(message);
     if (flow.primaryUserSetBy === run.actionName) {
       // Auth0 discards metadata set in the same Action as setPrimaryUser; the log keeps the call.
       record(apiName, [key, value, { discarded: 'setPrimaryUser was called in this Action' }]);

@@ -110,6 +110,13 @@ def test_bare_runs_share_a_clearable_cache_and_the_result_carries_it() -> None:
     cache = ActionCache()
     first = run_action(COUNTER, cache=cache)
     assert first.cache["visits"]["value"] == "1"
+    # The command log (printed by summaries) names the key and expiry, never the value.
+    (api, args), *_ = calls(first)
+    assert api == "cache.set" and args == [
+        "visits",
+        {"expires_at": first.cache["visits"]["expires_at"]},
+    ]
+    assert "'1'" not in repr(first) and '"1"' not in first.summary()
     assert run_action(COUNTER, cache=cache).id_token_claims["https://dogfy.com/visits"] == 2
     cache.clear()
     assert run_action(COUNTER, cache=cache).id_token_claims["https://dogfy.com/visits"] == 1

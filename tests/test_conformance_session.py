@@ -233,3 +233,7 @@ def test_refresh_token_revoke_stops_a_refresh_exchange() -> None:
     )
     assert calls(result)[0] == ("refreshToken.revoke", ["stolen"])
     assert result.denied is not None and result.denied["reason"] == "stolen"
+    tenant = LocalTenant()
+    tenant.bind("exports.onExecutePostLogin = async (e, api) => { api.refreshToken.revoke('x'); };")
+    with pytest.raises(LoginDenied):
+        tenant.login("alice", flow="refresh")

@@ -293,7 +293,9 @@ function createApi({ run, event, handler }) {
     },
     set(key, value, options) {
       const result = cacheSet(key, value, options);
-      if (result.type === 'success') record('cache.set', [key, value, { expires_at: result.record.expires_at }]);
+      // The value stays out of the command log, which summaries print: Actions often cache an
+      // access token there (result.cache, never in a repr, carries it to the next run).
+      if (result.type === 'success') record('cache.set', [key, { expires_at: result.record.expires_at }]);
       return result;
     },
     delete(key) {

@@ -52,10 +52,10 @@ SAML_CONFIG_SETTERS = (
 )
 
 # Typed in by hand from index.d.ts (`PostLoginAPI` and the interfaces it names), checked
-# against test/index.js `PostLoginAPIImpl`. `api.roles` is in the harness and the docs'
-# api-object page but not in every stored revision of index.d.ts (a newer addition). The
-# transaction target-scope methods are behind the library's flag
-# `actions_pl_transaction_target_scopes`; the docs list them as available.
+# against test/index.js `PostLoginAPIImpl`. `api.roles` and the transaction target-scope
+# methods are in the harness and the docs (api-object page; handling-scopes-in-actions) but not
+# in index.d.ts revision 04f6d0f7: newer additions. The harness gates the target-scope methods
+# behind the flag `actions_pl_transaction_target_scopes`; the docs list them as available.
 V3_METHODS: frozenset[str] = frozenset(
     {
         "access.deny",

@@ -145,3 +145,28 @@ def test_validation_error_limits(args: str, message: str) -> None:
 def test_rules_were_never_executed_locally() -> None:
     # RulesAPIImpl.wasExecuted: membership in the rules context; no Rules run locally.
     assert out("  out.was = api.rules.wasExecuted('rul_123');") == {"was": False}
+
+
+@covers("transaction.removeTargetScope", "transaction.addTargetScope")
+def test_target_scopes_decide_the_login_scopes() -> None:
+    # Docs: target_scopes starts as the requested scopes and, after the Actions, decides what
+    # is granted (OIDC scopes too: without openid there is no ID token).
+    tenant = LocalTenant()
+    tenant.bind(
+        "exports.onExecutePostLogin = async (event, api) => {\n"
+        "  const start = event.transaction.target_scopes;\n"
+        "  api.idToken.setCustomClaim('https://dogfy.com/start', start);\n"
+        "  api.transaction.removeTargetScope('email');\n"
+        "  api.transaction.addTargetScope('read:dogs');\n};"
+    )
+    login = tenant.login("alice", audience="https://api.dogfy.example/")
+    assert login.claims["https://dogfy.com/start"] == ["openid", "profile", "email"]
+    assert "email" not in login.claims
+    assert login.access_token_claims is not None
+    assert login.access_token_claims["scope"].split() == ["openid", "profile", "read:dogs"]
+
+    tenant.unbind(tenant.bindings[0].name)
+    tenant.bind(
+        "exports.onExecutePostLogin = async (e, api) => { api.transaction.clearTargetScopes(); };"
+    )
+    assert tenant.login("alice").id_token is None

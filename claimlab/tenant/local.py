@@ -364,6 +364,8 @@ class LocalTenant:
         transaction = event.setdefault("transaction", {})
         transaction["protocol"] = protocol
         transaction["requested_scopes"] = scope.split()
+        # Docs (handling-scopes-in-actions): the target set starts as the requested scopes.
+        transaction["target_scopes"] = list(dict.fromkeys(scope.split()))
         request = event.setdefault("request", {})
         request["hostname"] = self.domain
         if flow in ("interactive", "silent"):
@@ -514,7 +516,7 @@ class LocalTenant:
                 raise error
 
         now = int(time.time())
-        scopes = scope.split()
+        scopes = _target_scopes(scope.split(), outcome)
         id_custom, id_dropped = claim_rules.apply_claim_rules(
             outcome.id_token_claims if outcome else {},
             token="id_token",
@@ -752,6 +754,27 @@ class LocalTenant:
         if user.organization:
             claims["org_id"] = user.organization["id"]
         return claims
+
+
+def _target_scopes(requested: list[str], outcome: ActionResult | None) -> list[str]:
+    """The scopes the login goes on with after the Actions changed its target set.
+
+    Docs (customize/actions/handling-scopes-in-actions): the set starts as the requested scopes;
+    api.transaction.addTargetScope/removeTargetScope/setTargetScopes/clearTargetScopes change it
+    in call order; Auth0 then drops what authorization policies do not allow. A local tenant has
+    no such policies, so every target scope is kept; removing ``openid`` means no ID token.
+    """
+    target = list(dict.fromkeys(requested))
+    for command in outcome.commands if outcome else []:
+        if command.api == "transaction.addTargetScope" and command.args[0] not in target:
+            target.append(command.args[0])
+        elif command.api == "transaction.removeTargetScope" and command.args[0] in target:
+            target.remove(command.args[0])
+        elif command.api == "transaction.setTargetScopes":
+            target = list(command.args[0])
+        elif command.api == "transaction.clearTargetScopes":
+            target = []
+    return target
 
 
 def _joined(parts: list[ActionResult], event: dict[str, Any]) -> ActionResult:

@@ -121,7 +121,25 @@ def test_role_argument_checks(call: str, message: str) -> None:
     assert thrown(f"  await api.roles.{call};") == message
 
 
-@covers("roles.getUserEffectiveRolesByNames")
-def test_role_calls_are_recorded() -> None:
-    result = ok("  await api.roles.getUserEffectiveRolesByNames(['admin']);")
-    assert calls(result) == [("roles.getUserEffectiveRolesByNames", [["admin"]])]
+@covers(
+    "groups.getUserGroups",
+    "groups.hasGroupMembership",
+    "roles.getUserEffectiveRoles",
+    "roles.getUserEffectiveRolesByIds",
+    "roles.getUserEffectiveRolesByNames",
+)
+def test_directory_calls_are_recorded() -> None:
+    result = ok(
+        "  await api.groups.getUserGroups({take: 5});\n"
+        "  await api.groups.hasGroupMembership(['admins']);\n"
+        "  await api.roles.getUserEffectiveRoles({from: '0'});\n"
+        "  await api.roles.getUserEffectiveRolesByIds(['rol_1']);\n"
+        "  await api.roles.getUserEffectiveRolesByNames(['admin']);"
+    )
+    assert calls(result) == [
+        ("groups.getUserGroups", [{"take": 5}]),
+        ("groups.hasGroupMembership", [["admins"]]),
+        ("roles.getUserEffectiveRoles", [{"from": "0"}]),
+        ("roles.getUserEffectiveRolesByIds", [["rol_1"]]),
+        ("roles.getUserEffectiveRolesByNames", [["admin"]]),
+    ]

@@ -64,11 +64,16 @@ def test_the_metadata_key_is_not_checked() -> None:
 @covers("multifactor.enable")
 def test_multifactor_enable_returns_api_and_checks_no_provider() -> None:
     # MultifactorAPIImpl.enable forwards any provider; the server decides (row 12).
-    got = out(
-        "  out.same = api.multifactor.enable('duo', {allowRememberBrowser: true}) === api;\n"
-        "  api.multifactor.enable('no-such-provider');"
+    result = ok(
+        "  const same = api.multifactor.enable('duo', {allowRememberBrowser: true}) === api;\n"
+        "  api.multifactor.enable('no-such-provider');\n"
+        "  api.idToken.setCustomClaim('same', same);"
     )
-    assert got == {"same": True}
+    assert result.id_token_claims == {"same": True}
+    assert calls(result)[:2] == [
+        ("multifactor.enable", ["duo", {"allowRememberBrowser": True}]),
+        ("multifactor.enable", ["no-such-provider"]),
+    ]
 
 
 @covers(

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 class LoginResult:
     """The tokens of one login, their decoded claims, and what Auth0 silently dropped.
 
+    ``access_token`` is a JWT (``access_token_claims`` its claims) only for a custom API
+    audience; otherwise it is opaque, as on Auth0: a random string only ``/userinfo`` takes,
+    and ``access_token_claims`` is ``None``.
+
     A denied login raises :class:`~claimlab.errors.LoginDenied`; its ``result`` attribute is
     a ``LoginResult`` without tokens (``id_token`` is ``None``, ``claims`` empty) that
     :func:`explain` reads.

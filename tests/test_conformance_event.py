@@ -12,9 +12,10 @@ import copy
 from typing import Any
 
 import pytest
+from conformance import ok
 
-from claimlab import sample_event
-from claimlab.events import validate_event
+from claimlab import EventError, sample_event
+from claimlab.events import _FIELDS, validate_event
 
 S = "text"
 V3_EVENT_FIELDS: dict[str, Any] = {
@@ -149,10 +150,24 @@ def _has(event: dict[str, Any], path: str) -> bool:
 
 
 @pytest.mark.parametrize("path", sorted(V3_EVENT_FIELDS))
-def test_validation_accepts_the_field_with_its_documented_type(path: str) -> None:
+def test_validation_accepts_the_field_and_the_action_reads_it_unchanged(path: str) -> None:
     event = copy.deepcopy(sample_event())
-    _set(event, path, V3_EVENT_FIELDS[path])
+    value = V3_EVENT_FIELDS[path]
+    _set(event, path, value)
     validate_event(event)
+    # event.secrets are the Action's own secrets, as on Auth0.
+    secrets = value if path == "secrets" else None
+    result = ok(f"  api.idToken.setCustomClaim('v', event.{path});", event, secrets=secrets)
+    assert result.id_token_claims["v"] == value
+
+
+@pytest.mark.parametrize("path", sorted(set(V3_EVENT_FIELDS) & {".".join(k) for k in _FIELDS}))
+def test_validation_refuses_the_wrong_type_where_it_checks_one(path: str) -> None:
+    event = copy.deepcopy(sample_event())
+    value = V3_EVENT_FIELDS[path]
+    _set(event, path, 12345 if isinstance(value, str | list | dict | bool) else "text")
+    with pytest.raises(EventError, match=path.replace(".", r"\.")):
+        validate_event(event)
 
 
 @pytest.mark.parametrize("path", sorted(set(V3_EVENT_FIELDS) - NOT_IN_SAMPLE))

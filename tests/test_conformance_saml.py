@@ -131,3 +131,18 @@ def test_set_attribute_total_size_is_the_librarys_100_kib() -> None:
         )
         == "Error: The total size of the SAML attributes exceeds the limit of 102400 bytes."
     )
+
+
+@covers("samlResponse.setAttribute")
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("{}", "value must be string,number,boolean,null,array"),
+        ("'v'.repeat(2049)", "value must NOT have more than 2048 characters"),
+        ("['a', {}]", "1 must be string,number,boolean"),
+        ("['a', 'v'.repeat(2049)]", "1 must NOT have more than 2048 characters"),
+    ],
+)
+def test_set_attribute_checks_the_value_schema(value: str, message: str) -> None:
+    # DvTaCl9e.js: the attribute value schema, reported as `helpers.validate` formats it.
+    assert thrown(f"  api.samlResponse.setAttribute('a', {value});") == f"Error: {message}"

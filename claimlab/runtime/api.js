@@ -700,14 +700,21 @@ function samlApi(flow, chain) {
       if (Buffer.byteLength(JSON.stringify(attributes)) > SAML.maxTotalBytes) {
         throw new Error(`The total size of the SAML attributes exceeds the limit of ${SAML.maxTotalBytes} bytes.`);
       }
-      // The attribute codec's schema is not in the stored library copy: these are the docs'
-      // limits (limitations page), UNCONFIRMED as texts.
+      // The value's schema is in DvTaCl9e.js (a scalar, null or an array of scalars, strings of
+      // at most 2048 characters); the attribute name's is not in the stored copy, so its
+      // 1024-character limit is the docs' (limitations page), UNCONFIRMED as a text.
       const problems = stringProblems('attribute', attribute, SAML.maxNameBytes);
-      const scalar = (v) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
-      if (!scalar(value) && !(Array.isArray(value) && value.every((v) => v !== null && scalar(v)))) {
+      const scalar = (v) => ['string', 'number', 'boolean'].includes(typeof v);
+      const tooLong = (v, field) => (typeof v === 'string' ? stringProblems(field, v, SAML.maxValueBytes) : []);
+      if (Array.isArray(value)) {
+        value.forEach((item, i) => {
+          if (!scalar(item)) problems.push([String(i), 'must be string,number,boolean']);
+          else problems.push(...tooLong(item, String(i)));
+        });
+      } else if (value !== null && !scalar(value)) {
         problems.push(['value', 'must be string,number,boolean,null,array']);
-      } else if (value !== null && byteLength(value) > SAML.maxValueBytes) {
-        problems.push(['value', `must NOT have more than ${SAML.maxValueBytes} characters`]);
+      } else {
+        problems.push(...tooLong(value, 'value'));
       }
       codecError(problems);
       saml.count += 1;

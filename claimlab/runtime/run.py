@@ -15,6 +15,7 @@ from typing import Any, Literal
 from claimlab import dogs, events
 from claimlab.errors import ActionTimeoutError, ClaimlabError, WorkerCrashError
 from claimlab.runtime import dependencies as deps
+from claimlab.runtime import faults
 from claimlab.runtime.result import ActionResult, Command, LogLine, action_error
 from claimlab.runtime.worker import Worker, WorkerDied, WorkerTimedOut, default_worker
 
@@ -132,6 +133,7 @@ def _event(event: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
 def _routes(network: Network, mocks: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if network not in ("mock", "live"):
         raise ClaimlabError(f"network must be 'mock' or 'live', not {network!r}.")
+    faults.check_routes(mocks or {})
     if network == "live":
         return dict(mocks) if mocks else None
     # Offline by default: the Dog API answers from claimlab's own images unless overridden.

@@ -28,6 +28,7 @@ from claimlab.errors import (
 )
 from claimlab.events import make_event, preset_names, sample_event
 from claimlab.exercises import check_exercise
+from claimlab.magic import load_ipython_extension, use_event
 from claimlab.oauth import Tokens, login_device, login_password
 from claimlab.runtime import Action, ActionResult, run_action, run_flow, run_many
 from claimlab.tenant import Explanation, LocalTenant, LoginResult, explain
@@ -72,6 +73,7 @@ __all__ = [
     "explain",
     "explain_rule",
     "fetch_image",
+    "load_ipython_extension",
     "login_device",
     "login_password",
     "make_event",
@@ -83,4 +85,5 @@ __all__ = [
     "sample_event",
     "token_inspector",
     "token_size",
+    "use_event",
 ]

@@ -5,6 +5,7 @@ token and see the claim, then deploy the Action to a real tenant. Notebooks impo
 only.
 """
 
+from claimlab import workshop
 from claimlab.claims import DroppedClaim, apply_claim_rules, explain_rule
 from claimlab.connect import Connection, connect
 from claimlab.deploy import Deployment, deploy
@@ -86,4 +87,5 @@ __all__ = [
     "token_inspector",
     "token_size",
     "use_event",
+    "workshop",
 ]

@@ -134,7 +134,8 @@ def _event(event: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
 def _routes(network: Network, mocks: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if network not in ("mock", "live", "record", "replay"):
         raise ClaimlabError(
-            f"network must be 'mock', 'live', 'record' or 'replay', not {network!r}."
+            f"network must be 'mock' or 'live' (or 'record' and 'replay', with cassette=PATH), "
+            f"not {network!r}."
         )
     faults.check_routes(mocks or {})
     if network in ("live", "record"):

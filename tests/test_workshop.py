@@ -126,7 +126,8 @@ def test_a_cell_that_fails_is_an_error_not_a_traceback(workshop: Path) -> None:
     edit(
         workshop / "03-show-the-dog.ipynb",
         "dog-on-refresh",
-        'my_action = open("actions/missing.js").read()\ncheck_exercise("dog-on-refresh", my_action)\n',
+        'my_action = open("actions/missing.js").read()\n'
+        'check_exercise("dog-on-refresh", my_action)\n',
     )
     [third] = [e for e in claimlab.workshop.progress(workshop).exercises if e.notebook[:2] == "03"]
     assert third.state == "error"

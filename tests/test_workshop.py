@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -155,3 +156,34 @@ def test_an_empty_folder_says_so(tmp_path: Path) -> None:
     progress = claimlab.workshop.progress(tmp_path)
     assert progress.exercises == []
     assert "No exercises found" in str(progress)
+
+
+# --- the instructor notebook (nbval runs it with the others: make test) ---------------------------
+
+INSTRUCTOR = NOTEBOOKS / "instructor.ipynb"
+
+
+def test_the_instructor_notebook_is_committed_clean_and_uses_the_public_api() -> None:
+    nb = json.loads(INSTRUCTOR.read_text())
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    for cell in nb["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, source[:60]
+            assert not re.search(r"(from|import)\s+claimlab\.", source), source[:60]
+
+
+def test_the_instructor_notebook_plans_90_minutes_over_01_to_05_and_checks_every_solution() -> None:
+    text = "".join("".join(c["source"]) for c in json.loads(INSTRUCTOR.read_text())["cells"])
+    plan = next(line for line in text.splitlines() if line.startswith("| clock"))
+    assert plan
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "clock" not in line]
+    minutes = [int(row.split("|")[2]) for row in rows if row.split("|")[2].strip().isdigit()]
+    assert sum(minutes) == 90
+    for number in ("01", "02", "03", "04", "05"):
+        assert f"**{number}**" in text
+    for name in EXERCISES.values():
+        assert f'check_exercise("{name}"' in text
+    for solution in (NOTEBOOKS / "solutions").glob("0[1-3]-*.py"):
+        assert f'Path("solutions/{solution.name}")' in text
+    assert "claimlab.workshop.progress()" in text

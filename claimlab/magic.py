@@ -13,6 +13,7 @@ so it need not be written in the notebook). Secret values are never shown.
 
 from __future__ import annotations
 
+import copy
 import html
 import os
 import re
@@ -38,21 +39,25 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 _current_event: dict[str, Any] | None = None
 
 
-def use_event(preset_or_event: str | Path | Mapping[str, Any] | None) -> dict[str, Any]:
-    """Set the event that ``%%action`` cells run against, and return it.
+def use_event(preset_or_event: str | Path | Mapping[str, Any] | None) -> None:
+    """Set the event that ``%%action`` cells run against.
 
     ``preset_or_event`` is a preset name (see :func:`claimlab.preset_names`), a JSON override
-    file, an event or override dict, or ``None`` for Auth0's sample event again. The event is
-    checked now, so a typo fails here rather than in the next cell.
+    file, a whole event (as ``run_action`` takes one: ``make_event(...)``, edited), or ``None``
+    for Auth0's sample event again. The event is checked now, so a typo fails here rather than
+    in the next cell.
     """
     global _current_event
-    _current_event = None if preset_or_event is None else events.load_event(preset_or_event)
-    return current_event()
+    if isinstance(preset_or_event, Mapping):
+        events.validate_event(preset_or_event)
+        _current_event = copy.deepcopy(dict(preset_or_event))
+    else:
+        _current_event = events.load_event(preset_or_event)
 
 
 def current_event() -> dict[str, Any]:
     """The event ``%%action`` cells run against (a copy)."""
-    return events.load_event(_current_event)
+    return copy.deepcopy(_current_event) if _current_event else events.load_event(None)
 
 
 def variable_name(action_name: str) -> str:

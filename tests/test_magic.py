@@ -86,6 +86,18 @@ def test_use_event_takes_an_event_dict_and_checks_it(shell: InteractiveShell) ->
         claimlab.use_event("no-such-preset")
 
 
+def test_use_event_keeps_a_whole_event_as_given(shell: InteractiveShell, dog_action: Path) -> None:
+    # Without event.authorization the tutorial's guard skips the claim: the event must not be
+    # merged back onto the sample, which has it.
+    without = claimlab.make_event("interactive", {"authorization": None})
+    claimlab.use_event(without)
+    run_cell(shell, "dog --dependency axios@1.7.9", dog_action.read_text())
+    result = shell.user_ns["dog"]
+    assert result.error is None
+    assert "authorization" not in result.event
+    assert result.commands == []
+
+
 def test_a_syntax_error_names_the_file_and_line(shell: InteractiveShell) -> None:
     broken = "exports.onExecutePostLogin = async (event, api) => {\n  api.idToken.(\n};\n"
     run_cell(shell, "broken", broken)

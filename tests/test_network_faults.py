@@ -237,3 +237,11 @@ def test_a_route_that_cannot_be_served_is_named_before_the_run(route: dict, name
     with pytest.raises(ClaimlabError, match=re.escape(named)) as caught:
         run_action(probe("fetch", url), mocks={url: route})
     assert url in str(caught.value)
+
+
+def test_a_hung_fetch_without_a_signal_ends_with_the_budget(axios: list[str]) -> None:
+    url = f"https://api.example.com/{uuid.uuid4().hex}"
+    source = f"exports.onExecutePostLogin = async () => {{ await fetch('{url}'); }};"
+    result = run_action(source, mocks={url: {"fault": "timeout"}}, timeout=0.5)
+    assert isinstance(result.error, ActionTimeoutError)
+    assert run_action(source, mocks={url: {"json": {}}}).error is None

@@ -116,19 +116,24 @@ function recordRequest(ctx, method, url, mocked) {
   return entry;
 }
 
+/** Waits `ms`, or rejects with `signal`'s reason if it aborts first. */
 function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
-    if (signal && signal.aborted) {
+    const onAbort = () => {
+      clearTimeout(timer);
       reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(resolve, ms);
-    if (signal) signal.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      if (signal) signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal && signal.aborted) onAbort();
+    else if (signal) signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
 /** The live answer to a request, whole, as a mock route's parts: what "record" keeps and serves. */
-async function liveParts(method, url, headers, body) {
+async function liveParts(method, url, headers, body, signal) {
   const sent = new Headers();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
@@ -137,7 +142,7 @@ async function liveParts(method, url, headers, body) {
   }
   const withBody = body && body.length && method !== 'GET' && method !== 'HEAD';
   // Redirects are answers too: the client follows them, and each hop is recorded on its own.
-  const response = await ORIGINAL.fetch(url, { method, headers: sent, body: withBody ? body : undefined, redirect: 'manual' });
+  const response = await ORIGINAL.fetch(url, { method, headers: sent, body: withBody ? body : undefined, redirect: 'manual', signal });
   const received = {};
   for (const [name, value] of response.headers) if (!UNRECORDED_HEADERS.includes(name) && name !== 'set-cookie') received[name] = value;
   const cookies = response.headers.getSetCookie();
@@ -298,14 +303,16 @@ async function mockedFetch(ctx, request, hops) {
   if (match) parts = responseParts(resolveSpec(match.key, match.spec));
   else if (ctx.network === 'record') {
     const body = method === 'GET' || method === 'HEAD' ? null : Buffer.from(await request.arrayBuffer());
-    parts = await liveParts(method, request.url, Object.fromEntries(request.headers), body);
+    parts = await liveParts(method, request.url, Object.fromEntries(request.headers), body, request.signal);
     keepRecording(entry, parts);
   } else throw new TypeError('fetch failed', { cause: noMockError(method, request.url, ctx.routes) });
   if (parts.delayMs) await sleep(parts.delayMs, request.signal);
   if (parts.fault === 'reset') throw new TypeError('fetch failed', { cause: resetError() });
   if (parts.fault === 'timeout') {
-    // The server never answers: only the caller's signal (or the Action's budget) ends the wait.
-    await sleep(2 ** 31 - 1, request.signal);
+    // The server never answers: only the caller's signal (or the Action's budget) ends the wait;
+    // past the budget, the connection is closed under it.
+    await whenClosed(ctx, request.signal);
+    throw new TypeError('fetch failed', { cause: resetError() });
   }
   const { status, headers, body } = parts;
   const location = new Headers(headers).get('location');
@@ -394,11 +401,29 @@ function answer(req, res, lookupContext) {
 // A hung answer ends when the client gives up (its timeout destroys the socket) or when the run
 // is over (its budget ran out), so no socket outlives the run that asked for it.
 function hangUntilClosed(req, ctx) {
-  const timer = setInterval(() => {
-    if (ctx.closed) req.socket.destroy();
-  }, 250);
-  timer.unref();
-  req.socket.once('close', () => clearInterval(timer));
+  const socket = req.socket;
+  whenClosed(ctx).then(() => socket.destroy());
+}
+
+const CLOSED_POLL_MS = 250;
+
+/** Settles once the run is over (rejecting, if `signal` aborts first, with its reason). The
+ * worker marks a finished run `closed` and tells nobody: polling keeps network.js to itself. */
+function whenClosed(ctx, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (ctx.closed) finish(resolve);
+    }, CLOSED_POLL_MS);
+    timer.unref();
+    const onAbort = () => finish(() => reject(signal.reason));
+    function finish(settle) {
+      clearInterval(timer);
+      if (signal) signal.removeEventListener('abort', onAbort);
+      settle();
+    }
+    if (signal && signal.aborted) onAbort();
+    else if (signal) signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function install({ context, contextForRun }) {

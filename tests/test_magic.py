@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,3 +147,78 @@ def test_bad_input_is_a_usage_error_without_traceback(
     assert "Traceback" not in captured.stdout + captured.stderr
     assert not (tmp_path / "my-actions" / "escape.js").exists()
     assert not (tmp_path.parent / "escape.js").exists()
+
+
+# --- in JupyterLab: the link opens the file in the editor ---------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _browser_missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package (pip install playwright)"
+    return None if CHROMIUM.exists() else f"{CHROMIUM} (apt-get install chromium)"
+
+
+@pytest.mark.skipif(_browser_missing() is not None, reason=f"needs {_browser_missing()}")
+def test_in_jupyterlab_the_link_opens_the_action_in_the_editor(tmp_path: Path) -> None:
+    from labserver import running_lab
+    from playwright.sync_api import expect, sync_playwright
+
+    root = tmp_path / "root"
+    root.mkdir()
+    cells = [
+        "%load_ext claimlab",
+        "%%action demo\nexports.onExecutePostLogin = async (event, api) => {\n"
+        "  api.idToken.setCustomClaim('https://claimlab.dev/opened', true);\n};",
+    ]
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+             "source": source}
+            for source in cells
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 4,
+    }  # fmt: skip
+    (root / "magic.ipynb").write_text(json.dumps(notebook))
+    settings = tmp_path / "settings" / "@jupyterlab/notebook-extension/tracker.jupyterlab-settings"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(json.dumps({"autoStartDefaultKernel": True}))
+    args = [f"--LabApp.user_settings_dir={tmp_path / 'settings'}"]
+    with running_lab(sys.executable, root, tmp_path, args=args) as lab, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(90_000)
+            page.route(lambda url: not url.startswith(lab.url), lambda route: route.abort())
+            page.goto(f"{lab.url}/lab/tree/magic.ipynb?reset&token={lab.token}")
+            page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for()
+            page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+            # JupyterLab rewrites a relative href (to the file's download URL) and opens the file
+            # itself on a click: the link is found by its text.
+            link = page.locator(".jp-OutputArea-output a", has_text="my-actions/demo.js")
+            link.click()
+
+            tab = page.locator(".lm-TabBar-tab", has_text="demo.js")
+            tab.wait_for()
+            # The editor fills in after it shows: wait for the Action's text.
+            editor = page.locator(".jp-FileEditor:not(.lm-mod-hidden) .cm-content")
+            expect(editor).to_contain_text(
+                "setCustomClaim('https://claimlab.dev/opened', true)", timeout=60_000
+            )
+        except Exception:
+            page.screenshot(path=str(tmp_path / "magic.png"))
+            print("screenshot:", tmp_path / "magic.png", "\nserver log:\n" + lab.log_tail())
+            raise
+        finally:
+            browser.close()
+    assert (root / "my-actions" / "demo.js").is_file()

@@ -46,8 +46,9 @@ def _check_answer(key: str, answer: Any) -> None:
         )
     status = answer.get("status")
     if status is not None and (
-        isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599
+        isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599
     ):
         raise ClaimlabError(
-            f"The mock route {key!r} has status {status!r}; HTTP statuses are 100 to 599."
+            f"The mock route {key!r} has status {status!r}; a final HTTP answer is 200 to 599 "
+            "(1xx are interim)."
         )

@@ -68,6 +68,7 @@ class LocalTenant:
         issuer: str | None = None,
         network: Network = "mock",
         mocks: Mapping[str, Any] | None = None,
+        cassette: str | Path | None = None,
         keys: tokens.KeyStore | None = None,
         build_delay: float = 0.5,
         namespaced_claims_only: bool = False,
@@ -85,6 +86,8 @@ class LocalTenant:
         self.issuer = issuer or f"https://{self.domain}/"
         self.network: Network = network
         self.mocks = dict(mocks or {})
+        # With network="record" or "replay": the JSON file of real services' answers.
+        self.cassette = cassette
         self.keys = keys or tokens.KeyStore.for_tenant(name)
         self.users: dict[str, User] = sample_users()
         self.applications: dict[str, Application] = sample_applications(self.domain)
@@ -197,6 +200,7 @@ class LocalTenant:
             event or None,
             network=self.network,
             mocks=self.mocks,
+            cassette=self.cassette,
         )
         answer: dict[str, Any] = {
             "commands": [c.to_dict() for c in result.commands],
@@ -628,6 +632,7 @@ class LocalTenant:
         options = {
             "network": self.network,
             "mocks": self.mocks,
+            "cassette": self.cassette,
             "timeout": timeout,
             "cache": self.cache,
         }

@@ -40,8 +40,10 @@ def action_error(data: dict[str, Any], display_file: str | None = None) -> Actio
     if cls is DependencyError:
         # The worker's advice names a made-up version: name the tutorial's, or none.
         message = with_declare_advice(message)
+    extra = {"url": data.get("url")} if cls is ActionNetworkError else {}
     return cls(
         message,
+        **extra,
         file=display_file or data.get("file"),
         line=data.get("line"),
         action=data.get("action"),
@@ -94,6 +96,8 @@ class ActionResult:
     denied: dict[str, Any] | None = None
     redirect: dict[str, Any] | None = None
     suspended: dict[str, Any] | None = None
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    """``api.cache`` as the run left it: ``{key: {value, expires_at}}``."""
     logs_truncated: bool = False
     requests: list[dict[str, Any]] = field(default_factory=list)
     event: dict[str, Any] | None = field(default=None, repr=False)

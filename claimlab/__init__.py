@@ -11,6 +11,7 @@ from claimlab.deploy import Deployment, deploy
 from claimlab.dogs import fetch_image
 from claimlab.errors import (
     ActionError,
+    ActionInterruptedError,
     ActionNetworkError,
     ActionRuntimeError,
     ActionSyntaxError,
@@ -23,6 +24,8 @@ from claimlab.errors import (
     DeployError,
     EventError,
     LoginDenied,
+    OptionError,
+    OptionTypeError,
     TokenError,
     WorkerCrashError,
 )
@@ -39,6 +42,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Action",
     "ActionError",
+    "ActionInterruptedError",
     "ActionNetworkError",
     "ActionResult",
     "ActionRuntimeError",
@@ -59,6 +63,8 @@ __all__ = [
     "LocalTenant",
     "LoginDenied",
     "LoginResult",
+    "OptionError",
+    "OptionTypeError",
     "TokenError",
     "TokenSize",
     "Tokens",

@@ -194,12 +194,12 @@ class _Life:
         if not self._write_lock.acquire(timeout=-1 if deadline is None else _left(deadline)):
             raise _WriteTimedOut
         try:
+            if self._out < 0:
+                raise WorkerDied("the Node worker is gone", self.tail)
             view = memoryview(data)
             poller = select.poll()
             poller.register(self._out, select.POLLOUT)
             while view:
-                if self._out < 0:
-                    raise WorkerDied("the Node worker is gone", self.tail)
                 try:
                     view = view[os.write(self._out, view) :]
                 except BlockingIOError:
@@ -255,7 +255,7 @@ class _Life:
             if ping is not None and ping.done():
                 ping = None
             if ping is None:
-                if not self.replies.count("run"):
+                if self.replies.count() == self.replies.count("ping"):
                     continue
                 asked = time.monotonic()
                 try:
@@ -325,9 +325,9 @@ class Worker:
 
     @property
     def in_flight(self) -> int:
-        """Requests sent to the running process and not answered yet."""
+        """Runs sent to the running process and not answered yet."""
         life = self._life
-        return life.replies.count() if life is not None and life.alive else 0
+        return life.replies.count("run") if life is not None and life.alive else 0
 
     def _compiled(self, op: str) -> set[str]:
         life = self._life

@@ -302,3 +302,45 @@ def test_worker_start_is_raced_by_many_threads_and_only_one_process_starts() -> 
         assert worker.starts == 1
     finally:
         worker.close()
+
+
+# --- logins --------------------------------------------------------------------------------------
+
+
+def test_tenant_logins_from_many_threads_each_get_their_own_user_and_tokens() -> None:
+    from claimlab.tenant import LocalTenant
+    from claimlab.tokens import decode_token
+
+    tenant = LocalTenant(name="threads-tenant")
+    tenant.bind(
+        """
+exports.onExecutePostLogin = async (event, api) => {
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  api.idToken.setCustomClaim('https://claimlab.test/who', event.user.user_id);
+  api.idToken.setCustomClaim('https://claimlab.test/key', event.secrets.KEY);
+};
+""",
+        name="who",
+        secrets={"KEY": "tenant-secret"},
+    )
+    names = sorted(tenant.users)
+    before = {name: tenant.users[name].logins_count for name in names}
+
+    def logins(n: int) -> list[tuple[str, dict[str, Any]]]:
+        name = names[n % len(names)]
+        return [(name, tenant.login(name).claims) for _ in range(4)]
+
+    outcomes = in_threads([lambda n=n: logins(n) for n in range(8)])
+
+    for results in outcomes:
+        for name, claims in results:
+            assert claims["sub"] == tenant.users[name].user_id
+            assert claims["https://claimlab.test/who"] == tenant.users[name].user_id
+            assert claims["https://claimlab.test/key"] == "tenant-secret"
+    tokens = [tenant.login(name).id_token for name in names]
+    # Every token verifies against the tenant's one published key set.
+    for token, name in zip(tokens, names, strict=True):
+        decoded = decode_token(token, jwks=tenant.jwks(), verify=True, audience=None)
+        assert decoded.claims["sub"] == tenant.users[name].user_id
+    logged = {name: tenant.users[name].logins_count - before[name] for name in names}
+    assert sum(logged.values()) == 8 * 4 + len(names)

@@ -20,7 +20,7 @@ from claimlab.runtime.node import NodeTools
 RUNTIME_DIR = Path(__file__).resolve().parent
 
 # What live-mode requests need to reach the internet from behind a proxy or a custom CA.
-_PASSED_THROUGH = frozenset(
+PASSED_THROUGH = frozenset(
     {
         "NODE_EXTRA_CA_CERTS",
         "SSL_CERT_FILE",
@@ -71,5 +71,5 @@ def environment(tools: NodeTools, fds: dict[str, int]) -> dict[str, str]:
         "PATH": f"{tools.node.parent}{os.pathsep}/usr/bin{os.pathsep}/bin",
         "TZ": "UTC",
         **{name: str(fd) for name, fd in fds.items()},
-        **{k: v for k, v in os.environ.items() if k in _PASSED_THROUGH},
+        **{k: v for k, v in os.environ.items() if k in PASSED_THROUGH},
     }

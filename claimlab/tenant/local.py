@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -19,7 +20,7 @@ from claimlab import claims as claim_rules
 from claimlab import events, tokens
 from claimlab.errors import ClaimlabError, EventError, LoginDenied
 from claimlab.runtime import Action, ActionResult, run_action, run_flow
-from claimlab.runtime.run import Network
+from claimlab.runtime.run import Network, check_timeout
 from claimlab.tenant.directory import Application, User, sample_applications, sample_users
 from claimlab.tenant.login import LoginResult
 from claimlab.tenant.management import ActionStore
@@ -78,6 +79,10 @@ class LocalTenant:
             build_delay, tester=self._test_action, on_bindings_changed=self._reload_bindings
         )
         self.bindings: list[Action] = []
+        # Logins may come from many threads (a notebook's sweep, the HTTP server): what they
+        # change on the tenant (session numbers, metadata, login counts, the first key) is
+        # changed under this lock; the Actions run outside it.
+        self._lock = threading.RLock()
         self._files: dict[str, str] = {}
         self.server: TenantServer | None = None
         self._sessions = 0
@@ -435,16 +440,18 @@ class LocalTenant:
         one fails (Auth0 fails the login too), and ``ClaimsTooLargeError`` past 100 KB of
         custom claims in one token.
         """
+        check_timeout(timeout)
         person = self.user(user)
         app = self.application(client_id)
-        event = self.login_event(
-            person,
-            client_id=app.client_id,
-            scope=scope,
-            audience=audience,
-            flow=flow,
-            prompt=prompt,
-        )
+        with self._lock:
+            event = self.login_event(
+                person,
+                client_id=app.client_id,
+                scope=scope,
+                audience=audience,
+                flow=flow,
+                prompt=prompt,
+            )
         outcome = self._run_bindings(event, timeout) if self.bindings else None
 
         def result(**tokens_and_claims: Any) -> LoginResult:
@@ -465,7 +472,8 @@ class LocalTenant:
                 raise outcome.error
             # Metadata asked for before a deny is still written ("deny does not cancel other
             # user-related side-effects such as metadata changes").
-            self._apply_metadata(person, outcome.app_metadata, outcome.user_metadata)
+            with self._lock:
+                self._apply_metadata(person, outcome.app_metadata, outcome.user_metadata)
             if outcome.denied:
                 denied = outcome.denied
                 error = LoginDenied(
@@ -485,6 +493,8 @@ class LocalTenant:
 
         now = int(time.time())
         scopes = scope.split()
+        with self._lock:
+            signing_key = self.keys.current
         id_custom, id_dropped = claim_rules.apply_claim_rules(
             outcome.id_token_claims if outcome else {}, token="id_token", scope=scopes
         )
@@ -504,7 +514,7 @@ class LocalTenant:
                 id_custom,
                 auth_time=now if (effective_prompt == "login" or max_age is not None) else None,
             )
-            id_token = tokens.mint(claims, self.keys.current)
+            id_token = tokens.mint(claims, signing_key)
         warnings = list(id_dropped)
         access_token = None
         access_claims = None
@@ -520,8 +530,9 @@ class LocalTenant:
             access_claims = self._access_token_claims(
                 person, app, scopes, audience, now, at_custom, outcome, flow
             )
-            access_token = tokens.mint(access_claims, self.keys.current)
-        person.logins_count += 1
+            access_token = tokens.mint(access_claims, signing_key)
+        with self._lock:
+            person.logins_count += 1
         return result(
             id_token=id_token,
             access_token=access_token,

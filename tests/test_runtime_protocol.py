@@ -147,7 +147,8 @@ def test_a_cycle_is_refused_before_it_reaches_node() -> None:
         encode({"op": "run", "event": cyclic}, 1)
 
 
-def test_a_request_line_is_one_line_with_its_id_first() -> None:
+def test_a_request_line_is_one_line_with_its_id_last() -> None:
     data = encode({"op": "run", "event": {"text": "two\nlines"}}, 42)
-    assert data.count(b"\n") == 1 and data.endswith(b"\n")
+    # Last, so a worker that cannot parse the line still finds which request it was.
+    assert data.count(b"\n") == 1 and data.endswith(b',"id":42}\n')
     assert json.loads(data) == {"id": 42, "op": "run", "event": {"text": "two\nlines"}}

@@ -1,12 +1,12 @@
 """The line protocol between Python and the Node worker, as Python checks it.
 
-Python writes one JSON request per line; its first line is ``{"op": "hello", "token": ...}``
-with a random token that only the worker's own code holds (never in its environment or
-arguments). Every reply line carries that token and the ``id`` of a pending request. A reply
-without the right token (once the worker has shown it echoes tokens), with an unknown ``id``,
-or that is not JSON is never believed and never silently dropped: it is counted and kept for
-diagnostics, and the reader carries on. An Action writing to an inherited descriptor therefore
-cannot forge a result.
+Python writes one JSON request per line, its ``id`` last; its first line is
+``{"op": "hello", "token": ...}`` with a random token that only the worker's own code holds
+(never in its environment or arguments). Every reply line carries that token and the ``id`` of a
+pending request. A reply without the right token (once the worker has shown it echoes tokens),
+with an unknown ``id``, or that is not JSON is never believed and never silently dropped: it is
+counted and kept for diagnostics, and the reader carries on. An Action writing to an inherited
+descriptor therefore cannot forge a result.
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ def encode(message: dict[str, Any], request_id: int | None) -> bytes:
         ) from None
     if request_id is None:
         return body.encode() + b"\n"
-    rest = body[1:] if body == "{}" else "," + body[1:]
-    return f'{{"id":{request_id}{rest}'.encode() + b"\n"
+    # The id goes last: a worker that cannot parse a line still finds the id at its end.
+    head = body[:-1] if body == "{}" else body[:-1] + ","
+    return f'{head}"id":{request_id}}}'.encode() + b"\n"
 
 
 class Replies:

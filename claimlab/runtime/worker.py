@@ -127,7 +127,11 @@ class _Life:
         os.set_blocking(self._out, False)
         ready = Reply("ready")
         self.replies.expect(0, ready)
-        self._send(encode({"op": "hello", "token": self._token}, None), None)
+        # The first line: from here on every reply must carry the token. Its own answer is not
+        # waited for (a worker that predates the token protocol answers it as an unknown op).
+        self.replies.expect(1, Reply("hello"))
+        self._next_id = 2
+        self._send(encode({"op": "hello", "token": self._token}, 1), None)
         stderr_thread = threading.Thread(target=self._read_stderr, daemon=True)
         stderr_thread.start()
         reader = os.fdopen(from_node_r, "rb")

@@ -168,17 +168,47 @@ def test_in_mock_mode_a_run_interrupted_by_another_actions_crash_runs_again(
     assert crash.error.action == "crash"
 
 
-def test_in_live_mode_a_run_interrupted_by_another_action_is_reported_as_interrupted(
+def _two_slow_runs_while_the_worker_is_killed(runner: Runner, network: str) -> list[ActionResult]:
+    """Two Actions' runs in flight on one worker when its process dies under them."""
+    pid: list[int] = []
+
+    def kill_when_both_in_flight() -> None:
+        while runner.worker.in_flight < 2:
+            threading.Event().wait(0.01)
+        assert runner.worker.pid is not None
+        pid.append(runner.worker.pid)
+        os.kill(runner.worker.pid, signal.SIGKILL)
+
+    def run(name: str) -> Callable[[], ActionResult]:
+        action = Action.load(SLOW, name=name)
+        return lambda: runner.run_many([action], [None], network=network)[0]  # type: ignore[arg-type]
+
+    *results, _ = in_threads([run("first"), run("second"), kill_when_both_in_flight])
+    assert pid
+    return results
+
+
+def test_in_mock_mode_runs_in_flight_when_the_worker_dies_run_again(fresh_runner: Runner) -> None:
+    results = _two_slow_runs_while_the_worker_is_killed(fresh_runner, "mock")
+
+    assert [r.error for r in results] == [None, None]
+    assert [r.id_token_claims for r in results] == [{"done": True}] * 2
+
+
+def test_in_live_mode_runs_in_flight_when_the_worker_dies_are_reported_as_interrupted(
     fresh_runner: Runner,
 ) -> None:
-    slow, _ = _slow_beside_a_crash(fresh_runner, "live")
+    results = _two_slow_runs_while_the_worker_is_killed(fresh_runner, "live")
 
-    error = slow.error
-    assert isinstance(error, ActionInterruptedError)
-    assert not isinstance(error, WorkerCrashError)
-    assert error.action == "slow"
-    assert error.message.startswith("Interrupted by another Action: the Node worker exited")
-    assert "does not run it again" in error.message
+    for result, name in zip(results, ["first", "second"], strict=True):
+        error = result.error
+        assert isinstance(error, ActionInterruptedError)
+        assert not isinstance(error, WorkerCrashError)
+        assert error.action == name
+        assert error.message.startswith(
+            "Interrupted by another Action: the Node worker exited with code -9"
+        )
+        assert "does not run it again" in error.message
 
 
 # --- liveness ------------------------------------------------------------------------------------

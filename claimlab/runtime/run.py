@@ -200,6 +200,22 @@ class Runner:
             return _default_mock_set()
         return _keyed(_routes(network, mocks))
 
+    def _ensure(
+        self,
+        actions: Sequence[Action],
+        mock_set: tuple[str, dict[str, Any]] | None,
+        worker: Worker | None = None,
+    ) -> Any:
+        """Have ``worker`` (the pool's first by default) compile the Actions and hold the mock
+        set, once per process; returns that process, for the run to be sent to."""
+        # Messages are built only when the process lacks them (an npm install may be one).
+        needs: dict[tuple[str, str], Callable[[], dict[str, Any]]] = {
+            ("load", a.key): functools.partial(_load_message, a) for a in actions
+        }
+        if mock_set is not None:
+            needs["mocks", mock_set[0]] = functools.partial(_mocks_message, *mock_set)
+        return (worker or self.worker).prepare(needs)
+
     def _message(
         self,
         actions: Sequence[Action],
@@ -316,12 +332,6 @@ class Runner:
             action.check_limits()
         mock_set = self._mock_set(network, mocks)
         mocks_key = mock_set[0] if mock_set else None
-        # What a worker must have compiled before the run; built only when it has not.
-        needs: dict[tuple[str, str], Callable[[], dict[str, Any]]] = {
-            ("load", a.key): functools.partial(_load_message, a) for a in actions
-        }
-        if mock_set is not None:
-            needs["mocks", mock_set[0]] = functools.partial(_mocks_message, *mock_set)
         # A sweep often repeats one event object: check each distinct object once. The
         # original is kept beside its check so its id cannot be reused by another object.
         checked: dict[int, tuple[Any, dict[str, Any]]] = {}
@@ -337,7 +347,7 @@ class Runner:
             return self._message(actions, prepared[index], mocks_key, network, timeout, handler)
 
         def send(worker: Worker, index: int) -> tuple[Reply, Any]:
-            life = worker.prepare(needs)
+            life = self._ensure(actions, mock_set, worker)
             return worker.submit(message(index), life), life
 
         def submit(index: int) -> None:

@@ -8,6 +8,7 @@ import hashlib
 import json
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,13 +24,16 @@ from claimlab.errors import (
     OptionTypeError,
     WorkerCrashError,
 )
+from claimlab.runtime import cassette as cassettes
 from claimlab.runtime import dependencies as deps
+from claimlab.runtime import faults
+from claimlab.runtime.cache import POST_LOGIN, ActionCache, shared_cache
 from claimlab.runtime.pool import Pool, default_pool, solo_lock, solo_worker
 from claimlab.runtime.protocol import Reply
 from claimlab.runtime.result import ActionResult, Command, LogLine, action_error
 from claimlab.runtime.worker import Worker, WorkerDied, WorkerStuck, WorkerTimedOut
 
-Network = Literal["mock", "live"]
+Network = Literal["mock", "live", "record", "replay"]
 Handler = Literal["onExecutePostLogin", "onContinuePostLogin"]
 
 DEFAULT_TIMEOUT = 20.0
@@ -39,6 +43,7 @@ MAX_TIMEOUT = 600.0
 MAX_SECRETS = 30
 MAX_SECRET_VALUE = 4096
 MAX_CODE_BYTES = 100 * 1024
+"""Auth0 recommends Actions under 100 kB for latency; it documents no hard limit."""
 
 # Past the budget, Node answers itself; this grace only matters for a synchronous loop, which
 # only killing the process can stop.
@@ -100,17 +105,30 @@ class Action:
         return found
 
     def check_limits(self) -> None:
-        """Auth0's limits on code size and secrets, checked before anything runs."""
+        """Auth0's limits on secrets, checked before anything runs; large code only warns.
+
+        Over 100 kB of code is a latency recommendation in Auth0's docs (Actions limitations),
+        not a documented hard limit, so it is a ``UserWarning`` here (UNCONFIRMED whether a
+        tenant refuses much larger code).
+        """
         size = len(self.source.encode())
         if size > MAX_CODE_BYTES:
-            raise ClaimlabError(
-                f"{self.file} is {size:,} bytes; Auth0 accepts Action code up to 100 kB. "
-                "Move data out of the code (into secrets or an API)."
+            warnings.warn(
+                f"{self.file} is {size:,} bytes; Auth0 recommends keeping Action code under "
+                "100 kB, as larger code slows every login. Move data out of the code (into "
+                "secrets or an API).",
+                UserWarning,
+                stacklevel=3,
             )
         if len(self.secrets) > MAX_SECRETS:
             raise ClaimlabError(
                 f"{len(self.secrets)} secrets; Auth0 allows {MAX_SECRETS} per Action."
             )
+        self.check_values()
+
+    def check_values(self) -> None:
+        """Secrets and configuration are text on Auth0: anything else is refused before a run
+        (an ``Action`` made directly, not with ``load``, is checked by every run)."""
         labelled = (("Secret", self.secrets), ("Configuration value", self.configuration))
         for label, values in labelled:
             if not isinstance(values, Mapping):
@@ -157,10 +175,17 @@ def _event(event: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
 
 
 def _routes(network: Network, mocks: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if network not in ("mock", "live"):
-        raise OptionError(f"network must be 'mock' or 'live', not {network!r}.")
-    if network == "live":
+    if network not in ("mock", "live", "record", "replay"):
+        raise OptionError(
+            f"network must be 'mock' or 'live' (or 'record' and 'replay', with cassette=PATH), "
+            f"not {network!r}."
+        )
+    faults.check_routes(mocks or {})
+    if network in ("live", "record"):
         return dict(mocks) if mocks else None
+    if network == "replay":
+        # Only the cassette (and the mocks given): the offline Dog API would hide a gap in it.
+        return dict(mocks or {})
     # Offline by default: the Dog API answers from claimlab's own images unless overridden.
     return {**dogs.dog_api_mocks(), **(mocks or {})}
 
@@ -224,6 +249,7 @@ class Runner:
         network: Network,
         timeout: float,
         handler: Handler,
+        cache: ActionCache | None,
     ) -> dict[str, Any]:
         return {
             "op": "run",
@@ -236,6 +262,7 @@ class Runner:
             "network": network,
             "mocks": mocks_key,
             "timeoutMs": int(timeout * 1000),
+            "cache": cache.entries(POST_LOGIN) if cache is not None else {},
         }
 
     def _result(
@@ -255,6 +282,7 @@ class Runner:
             denied=raw["denied"],
             redirect=raw["redirect"],
             suspended=raw["suspended"],
+            cache=raw.get("cache") or {},
             logs_truncated=raw["logs_truncated"],
             requests=raw["requests"],
             event=event,
@@ -324,12 +352,18 @@ class Runner:
         timeout: float = DEFAULT_TIMEOUT,
         handler: Handler = "onExecutePostLogin",
         window: int = 64,
+        cache: ActionCache | None = None,
     ) -> list[ActionResult]:
         """Run the same flow against many events, pipelined through the pool's workers.
-        Results come back in the order of the events."""
+        Results come back in the order of the events.
+
+        With a ``cache``, each run starts from its entries and leaves its own behind; runs in
+        flight at once then see the entries of the runs settled before them. Without one, every
+        run starts with an empty ``api.cache``.
+        """
         check_timeout(timeout)
         for action in actions:
-            action.check_limits()
+            action.check_values()
         mock_set = self._mock_set(network, mocks)
         mocks_key = mock_set[0] if mock_set else None
         # A sweep often repeats one event object: check each distinct object once. The
@@ -344,7 +378,9 @@ class Runner:
         in_flight: collections.deque[tuple[int, Reply, float, Worker, Any]] = collections.deque()
 
         def message(index: int) -> dict[str, Any]:
-            return self._message(actions, prepared[index], mocks_key, network, timeout, handler)
+            return self._message(
+                actions, prepared[index], mocks_key, network, timeout, handler, cache
+            )
 
         def send(worker: Worker, index: int) -> tuple[Reply, Any]:
             life = self._ensure(actions, mock_set, worker)
@@ -361,10 +397,17 @@ class Runner:
                 reply.set_exception(WorkerDied(str(exc)))
             in_flight.append((index, reply, started, worker, life))
 
+        def from_node(index: int, raw: dict[str, Any]) -> ActionResult:
+            result = self._result(actions, prepared[index], raw)
+            if cache is not None:
+                cache.replace(result.cache, POST_LOGIN)
+            return result
+
         def again(index: int, why: str, started: float) -> ActionResult:
             # The worker went down with other runs in flight, so any of them may have done it:
-            # run this one on a worker of its own, where a failure is its own.
-            if network == "live":
+            # run this one on a worker of its own, where a failure is its own. Not when its
+            # requests may have reached real services.
+            if network in ("live", "record"):
                 return self._interrupted(actions, prepared[index], why, started)
             with solo_lock:
                 worker = solo_worker()
@@ -373,7 +416,7 @@ class Runner:
                     raw = worker.wait(reply, timeout + _WATCHDOG_GRACE, life)
                 except (WorkerDied, WorkerTimedOut) as exc:
                     return self._failed(actions, prepared[index], exc, started)
-            return self._result(actions, prepared[index], raw)
+            return from_node(index, raw)
 
         def settle(limit: int) -> None:
             while len(in_flight) > limit:
@@ -386,12 +429,13 @@ class Runner:
                     else:
                         results[index] = again(index, str(exc), started)
                     continue
-                if raw["error"] and raw["error"].get("type") == "Interrupted" and network == "mock":
+                rerun = network in ("mock", "replay")
+                if raw["error"] and raw["error"].get("type") == "Interrupted" and rerun:
                     # Node stopped the Action's thread for another of its runs: run it again.
-                    # (In live mode Node's own report stands, as an ActionInterruptedError.)
+                    # (With real requests Node's own report stands, as ActionInterruptedError.)
                     results[index] = again(index, raw["error"].get("message", ""), started)
                 else:
-                    results[index] = self._result(actions, prepared[index], raw)
+                    results[index] = from_node(index, raw)
 
         for index in range(len(prepared)):
             submit(index)
@@ -446,6 +490,8 @@ def run_action(
     mocks: Mapping[str, Any] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     handler: Handler = "onExecutePostLogin",
+    cassette: str | Path | None = None,
+    cache: ActionCache | None = None,
 ) -> ActionResult:
     """Run one post-login Action against a mock login event.
 
@@ -453,7 +499,10 @@ def run_action(
     a preset name (``"interactive"``, ``"refresh"``…), a JSON override file, or ``None`` for
     Auth0's sample event. ``secrets`` become ``event.secrets``; ``dependencies`` are npm specs
     such as ``"axios@1.7.9"``. With ``network="mock"`` (the default) outbound requests are
-    answered by ``mocks`` and claimlab's offline Dog API; ``"live"`` lets them through.
+    answered by ``mocks`` and claimlab's offline Dog API; ``"live"`` lets them through;
+    ``"record"`` is live and keeps the answers in ``cassette`` (a JSON file), ``"replay"``
+    answers from it. ``api.cache`` entries live on between runs, up to their TTL, in ``cache``
+    (by default the module's ``shared_cache``; ``shared_cache.clear()`` empties it).
     """
     return run_flow(
         [action],
@@ -464,6 +513,8 @@ def run_action(
         mocks=mocks,
         timeout=timeout,
         handler=handler,
+        cassette=cassette,
+        cache=cache,
     )
 
 
@@ -477,15 +528,32 @@ def run_flow(
     mocks: Mapping[str, Any] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     handler: Handler = "onExecutePostLogin",
+    cassette: str | Path | None = None,
+    cache: ActionCache | None = None,
 ) -> ActionResult:
     """Run several Actions in binding order, as the Login flow does on Auth0.
 
     An ``api.access.deny`` stops the Actions after it. Plain paths or sources share ``secrets``
-    and ``dependencies``; pass :class:`Action` objects to give each its own.
+    and ``dependencies``; pass :class:`Action` objects to give each its own. ``cache`` is as
+    for :func:`run_action`.
     """
     loaded = _actions(actions, secrets, dependencies)
-    return Runner().run_many(
-        loaded, [event], network=network, mocks=mocks, timeout=timeout, handler=handler, window=1
+    kept = cache if cache is not None else shared_cache
+    return cassettes.run_with_cassette(
+        network,
+        cassette,
+        mocks,
+        loaded,
+        lambda net, routes: Runner().run_many(
+            loaded,
+            [event],
+            network=net,
+            mocks=routes,
+            timeout=timeout,
+            handler=handler,
+            window=1,
+            cache=kept,
+        ),
     )[0]
 
 
@@ -498,8 +566,17 @@ def run_many(
     network: Network = "mock",
     mocks: Mapping[str, Any] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    cassette: str | Path | None = None,
 ) -> list[ActionResult]:
     """Run an Action (or a flow) against many events; fast, for sweeps over users and flows."""
     items = action if isinstance(action, list | tuple) else [action]
     loaded = _actions(items, secrets, dependencies)
-    return Runner().run_many(loaded, event_list, network=network, mocks=mocks, timeout=timeout)
+    return cassettes.run_with_cassette(
+        network,
+        cassette,
+        mocks,
+        loaded,
+        lambda net, routes: Runner().run_many(
+            loaded, event_list, network=net, mocks=routes, timeout=timeout
+        ),
+    )

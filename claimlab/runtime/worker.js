@@ -7,7 +7,7 @@
 //            {id, op: "load", key, name, filename, source, modulesDir}      (once per Action text)
 //            {id, op: "mocks", key, routes}                                  (once per mock set)
 //            {id, op: "run", actions: [{key, secrets, configuration}], event, handler,
-//                   network, mocks, timeoutMs, directory}
+//                   network, mocks, timeoutMs, directory, cache}
 // Replies:   {id, result} or {id, fatal: "message"}
 
 const fs = require('node:fs');
@@ -118,11 +118,14 @@ function describeError(err, action) {
       }
     }
   }
+  // Which request failed, so the learner knows which call to guard.
+  const request = type === 'NetworkError' ? network.errorRequest(err) : null;
+  if (request && !message.includes(request.url)) message += ` (${request.method} ${request.url})`;
   const line = err instanceof ActionLoadError ? err.line : actionLine(err, action.filename);
   const stack = err instanceof Error ? String(err.stack || '') : null;
   // The error as JavaScript named it, before claimlab's advice: Auth0's test endpoint reports that.
   const thrown = err instanceof Error ? { name: String(err.name), message: String(err.message) } : null;
-  return { type, message, file: action.filename, line, stack, thrown, action: action.name };
+  return { type, message, file: action.filename, line, stack, thrown, action: action.name, url: request && request.url };
 }
 
 function timeoutError(ms, action) {
@@ -142,7 +145,7 @@ async function runFlow(request) {
   const runId = nextRunId++;
   const routes = request.mocks ? mockSets.get(request.mocks) : null;
   const baseEvent = request.event;
-  const flow = newFlowState(baseEvent);
+  const flow = newFlowState(baseEvent, request.cache);
   const ctx = {
     runId,
     network: request.network || 'mock',
@@ -214,6 +217,7 @@ async function runFlow(request) {
     denied: flow.denied,
     redirect: flow.redirect,
     suspended: flow.suspended,
+    cache: Object.fromEntries(flow.cache),
     error,
     duration_ms: performance.now() - started,
   };

@@ -9,6 +9,7 @@ from typing import Any
 
 from claimlab.errors import (
     ActionError,
+    ActionInterruptedError,
     ActionNetworkError,
     ActionRuntimeError,
     ActionSyntaxError,
@@ -29,6 +30,7 @@ _ERRORS: dict[str, type[ActionError]] = {
         DependencyError,
         ActionNetworkError,
         WorkerCrashError,
+        ActionInterruptedError,
     )
 }
 

@@ -11,7 +11,6 @@ import dataclasses
 import difflib
 import getpass
 import json
-import math
 import os
 import re
 import sys
@@ -30,13 +29,12 @@ from claimlab.errors import (
     DeployError,
     EventError,
     LoginDenied,
+    OptionError,
     TokenError,
 )
 from claimlab.runtime import Action, run_flow
 from claimlab.runtime import dependencies as deps
-
-MAX_TIMEOUT = 600.0
-"""The longest --timeout: Node's timers wrap above 2**31 - 1 ms, and no login waits 10 minutes."""
+from claimlab.runtime.run import MAX_TIMEOUT, check_timeout
 
 _TUTORIAL_AXIOS = f"axios@{deps.PINNED_VERSIONS['axios']}"
 
@@ -50,11 +48,13 @@ def _timeout(text: str) -> float:
         seconds = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not (math.isfinite(seconds) and 0 < seconds <= MAX_TIMEOUT):
+    try:
+        check_timeout(seconds)
+    except OptionError:
         raise argparse.ArgumentTypeError(
             f"expected more than 0 and at most {MAX_TIMEOUT:g} seconds, got {text!r} "
             "(Auth0 gives a login's Actions 20 s)"
-        )
+        ) from None
     return seconds
 
 

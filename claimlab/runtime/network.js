@@ -1,11 +1,14 @@
 'use strict';
-// Outbound HTTP from Actions. In "mock" mode every request made through node:http, node:https or
-// fetch (axios, got and friends sit on these) is answered by the run's mock routes, served by a
-// real HTTP server on 127.0.0.1 so clients see real sockets and streams. An unmatched request fails
-// like a DNS failure would, naming the URL and how to mock it. "live" lets requests through.
+// Outbound HTTP from Actions, installed in each Action's thread. In "mock" mode every request
+// made through node:http, node:https or fetch (axios, got and friends sit on these) is answered by
+// the run's mock routes, served by a real node:http server over an in-memory stream pair, so
+// clients see real HTTP streams and no socket ever opens (sandbox.js refuses them all in mock
+// mode). An unmatched request fails like a DNS failure would, naming the URL and how to mock it.
+// "live" lets requests through, within sandbox.js's limits.
 
 const http = require('node:http');
 const https = require('node:https');
+const { duplexPair } = require('node:stream');
 const { turn } = require('./rotation');
 
 const ORIGINAL = {
@@ -13,16 +16,11 @@ const ORIGINAL = {
   httpsRequest: https.request,
   fetch: globalThis.fetch,
 };
-const RUN_HEADER = 'x-claimlab-run';
-const TICKET_HEADER = 'x-claimlab-ticket';
-
 let server = null;
-let serverPort = 0;
-let serverAgent = null;
 let currentContext = () => null;
-let nextTicket = 1;
 
-// Rotation counters live for the worker's life, so "the n-th call with seed s" is reproducible.
+// Rotation counters live for the thread's life (one Action's, until it is restarted), so "the n-th
+// call with seed s" is reproducible.
 const rotationCounters = new Map();
 
 function routeFor(routes, method, url) {
@@ -79,6 +77,18 @@ function noMockError(method, url) {
   err.errno = -3008;
   err.syscall = 'getaddrinfo';
   err.hostname = safeHost(url);
+  return err;
+}
+
+/** The same refusal for a socket or lookup that is not HTTP (raw TCP, UDP, DNS). */
+function noSocketError(what) {
+  const err = new Error(
+    `claimlab: no mock route for ${what} (network="mock" keeps Actions offline, and only HTTP ` +
+      'requests can be mocked). Run with network="live" to let it out.',
+  );
+  err.code = 'ECLAIMLAB_NO_MOCK';
+  err.errno = -3008;
+  err.syscall = 'connect';
   return err;
 }
 
@@ -141,16 +151,17 @@ function interceptingRequest(defaultProtocol, original) {
     // Live requests are part of what the Action did, so they are logged too.
     recordRequest(ctx, method, fullUrl, Boolean(match));
     if (!match && ctx.network === 'live') return original.apply(this, args);
-    const ticket = match ? prepareAnswer(ctx, match) : '';
+    // The answer is chosen when the Action makes the request, in call order, so a rotation's
+    // n-th answer does not depend on stream scheduling.
+    const parts = match ? responseParts(resolveSpec(match.key, match.spec)) : null;
     const req = ORIGINAL.httpRequest(
       {
-        host: '127.0.0.1',
-        port: serverPort,
+        host: 'mock.claimlab.invalid',
         method,
         path: '/',
-        agent: serverAgent,
-        headers: { ...headers, [RUN_HEADER]: String(ctx.runId), [TICKET_HEADER]: ticket },
+        headers,
         timeout: options.timeout,
+        createConnection: () => connectInMemory(parts),
       },
       callback,
     );
@@ -211,20 +222,27 @@ async function mockedFetch(ctx, request, hops) {
 
 // --- the mock server --------------------------------------------------------------------------------
 
-// The answer is chosen when the Action makes the request, in call order; chosen here, a
-// rotation's n-th answer would depend on which socket happened to connect first.
-function prepareAnswer(ctx, match) {
-  const ticket = String(nextTicket++);
-  if (!ctx.answers) ctx.answers = new Map();
-  ctx.answers.set(ticket, responseParts(resolveSpec(match.key, match.spec)));
-  return ticket;
+const ANSWER = Symbol('claimlab answer');
+const IDLE_TIMER = Symbol('claimlab idle timer');
+
+// The client's end of an in-memory connection, with the socket methods HTTP clients call.
+function connectInMemory(parts) {
+  const [client, served] = duplexPair();
+  served[ANSWER] = parts;
+  client.setTimeout = function setTimeout(ms, onTimeout) {
+    clearTimeout(this[IDLE_TIMER]);
+    if (onTimeout) this.once('timeout', onTimeout);
+    if (ms > 0) this[IDLE_TIMER] = globalThis.setTimeout(() => this.emit('timeout'), ms).unref();
+    return this;
+  };
+  client.once('close', () => clearTimeout(client[IDLE_TIMER]));
+  for (const noop of ['setNoDelay', 'setKeepAlive', 'ref', 'unref']) client[noop] = function () { return this; };
+  if (parts) server.emit('connection', served);
+  return client;
 }
 
-function answer(req, res, lookupContext) {
-  const ctx = lookupContext(req.headers[RUN_HEADER]);
-  const ticket = req.headers[TICKET_HEADER];
-  const parts = ctx && ctx.answers && ctx.answers.get(ticket);
-  if (parts) ctx.answers.delete(ticket);
+function answer(req, res) {
+  const parts = req.socket[ANSWER];
   req.resume();
   req.on('end', () => {
     if (!parts) {
@@ -237,24 +255,14 @@ function answer(req, res, lookupContext) {
   });
 }
 
-function install({ context, contextForRun }) {
+function install({ context }) {
   currentContext = context;
-  server = http.createServer((req, res) => answer(req, res, contextForRun));
-  server.keepAliveTimeout = 60_000;
-  serverAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  server = http.createServer(answer);
   http.request = interceptingRequest('http:', ORIGINAL.httpRequest);
   https.request = interceptingRequest('https:', ORIGINAL.httpsRequest);
   http.get = interceptingGet(http.request);
   https.get = interceptingGet(https.request);
   if (ORIGINAL.fetch) globalThis.fetch = interceptingFetch;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      serverPort = server.address().port;
-      server.unref();
-      resolve(serverPort);
-    });
-  });
 }
 
 function isNetworkError(err) {
@@ -266,4 +274,4 @@ function isNetworkError(err) {
   return false;
 }
 
-module.exports = { install, isNetworkError, routeFor };
+module.exports = { install, isNetworkError, noSocketError, routeFor };

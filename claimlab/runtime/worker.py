@@ -13,6 +13,7 @@ import collections
 import contextlib
 import json
 import os
+import secrets
 import subprocess
 import threading
 from concurrent.futures import Future
@@ -111,6 +112,9 @@ class Worker:
         ready: Future[Any] = Future()
         pending: dict[int, Future[Any]] = {0: ready}
         stderr: collections.deque[str] = collections.deque(maxlen=40)
+        # Sent over the pipe, never in env or argv: every reply must carry it, so a line an
+        # Action manages to write to the reply pipe is not believed.
+        token = secrets.token_hex(32)
         with self._lock:
             self._proc = proc
             self._pending = pending
@@ -123,7 +127,7 @@ class Worker:
         stderr_thread.start()
         threading.Thread(
             target=self._read_replies,
-            args=(proc, reader, pending, stderr, stderr_thread),
+            args=(proc, reader, pending, stderr, stderr_thread, token),
             daemon=True,
         ).start()
         self.starts += 1
@@ -135,6 +139,7 @@ class Worker:
                 f"Node ({tools.node}) did not start within {STARTUP_TIMEOUT} s."
             ) from exc
         self.node_version = hello["node"]
+        self.call({"op": "hello", "token": token})
 
     def _read_replies(
         self,
@@ -143,10 +148,16 @@ class Worker:
         pending: dict[int, Future[Any]],
         stderr: collections.deque[str],
         stderr_thread: threading.Thread,
+        token: str,
     ) -> None:
         with reader:
+            ready = True
             for raw in reader:
                 message = json.loads(raw)
+                # Only the ready line comes before the token exists.
+                if not (ready and message.get("id") == 0) and message.get("token") != token:
+                    continue
+                ready = False
                 with self._lock:
                     future = pending.pop(message.get("id"), None)
                 if future is None:

@@ -148,7 +148,7 @@ function describeError(err) {
   }
   if (type === 'NetworkError' && err && err.code !== 'ECLAIMLAB_NO_MOCK') {
     for (let e = err; e; e = e.cause) {
-      if (e.code === 'ECLAIMLAB_NO_MOCK') {
+      if (e.code === 'ECLAIMLAB_NO_MOCK' || e.claimlabRefusal) {
         message = e.message;
         break;
       }

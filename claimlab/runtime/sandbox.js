@@ -69,6 +69,7 @@ function install({ context, noMockError }) {
         'an Action on Auth0 cannot reach it. Only the local tenant and a configured proxy are allowed.',
     );
     err.code = 'ECONNREFUSED';
+    err.claimlabRefusal = true;
     err.address = address;
     err.port = port;
     return err;
@@ -77,6 +78,7 @@ function install({ context, noMockError }) {
 
   // --- TCP and TLS: every client ends in Socket.prototype.connect ------------------------------
   const connect = net.Socket.prototype.connect;
+  const NORMALIZED = Object.getOwnPropertySymbols(net._normalizeArgs([{}])).find((k) => String(k).includes('normalizedArgs'));
   net.Socket.prototype.connect = function guardedConnect(...args) {
     const normalized = Array.isArray(args[0]) ? args[0] : net._normalizeArgs(args);
     const options = normalized[0] || {};
@@ -100,8 +102,13 @@ function install({ context, noMockError }) {
       });
     }
     if (refusal) {
-      process.nextTick(() => this.destroy(refusal));
-      return this;
+      // Refused at the lookup step of a real attempt, so every client sees the error it would
+      // see for a name that does not resolve, at the moment it would see it.
+      const refused = { ...options, host: 'refused.claimlab.invalid', port: options.port || 1, lookup: (h, o, callback) => process.nextTick(callback, refusal) };
+      delete refused.path;
+      const attempt = [refused, normalized[1]];
+      attempt[NORMALIZED] = true;
+      return connect.call(this, attempt);
     }
     return connect.call(this, normalized);
   };

@@ -24,7 +24,7 @@
 //              allowLocal: ["host:port", ...], addresses on this machine that live mode may reach
 //                     (the local tenant's own server); all other loopback/private ones are refused.
 // Replies:   {id, token, result} or {id, token, fatal: "message"}; a line that cannot be parsed is
-//            answered with the id found at its end ("...,\"id\":N}"), or id null if there is none.
+//            answered with the id found at its end (`,"id":N}` as Python writes it), else id null.
 // Run errors of type "Interrupted" mean the run was stopped because another run of the same
 // Action timed out or took its thread down: it did nothing wrong and may be run again.
 
@@ -326,7 +326,7 @@ function handle(message) {
 }
 
 function idOf(line) {
-  const found = /"id":(\d+)\}\s*$/.exec(line);
+  const found = /"id"\s*:\s*(\d+)\s*\}\s*$/.exec(line);
   return found ? Number(found[1]) : null;
 }
 

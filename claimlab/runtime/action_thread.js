@@ -197,8 +197,13 @@ async function run(message) {
       if (ctx.closed) return;
       try {
         const omitted = [];
-        for (let i = 0; i < args.length; i += 1) if (toJson(args[i]) === undefined) append(omitted, i);
-        const command = { action: spec.name, api, args: toJson(args) };
+        const json = [];
+        for (let i = 0; i < args.length; i += 1) {
+          const value = toJson(args[i]);
+          if (value === undefined) append(omitted, i);
+          append(json, value === undefined ? null : value);
+        }
+        const command = { action: spec.name, api, args: json };
         if (omitted.length) command.omitted = omitted;
         append(ctx.commands, command);
       } catch (err) {

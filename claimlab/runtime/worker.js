@@ -42,9 +42,9 @@ const LOG_LIMIT_BYTES = 256 * 1024;
 const MAX_TIMEOUT_MS = 600_000;
 // Each Action thread's heap: an Action that runs out of memory ends only its own thread.
 const THREAD_HEAP_MB = 256;
-// Idle threads kept beyond this are ended, least recently used first; a later run starts a new
-// one (re-running the module scope, as a fresh Auth0 container would).
-const MAX_IDLE_THREADS = 32;
+// Idle threads kept beyond this (each holds ~10 MB) are ended, least recently used first; a later
+// run starts a new one (re-running the module scope, as a fresh Auth0 container would).
+const MAX_IDLE_THREADS = 16;
 const THREAD_JS = path.join(__dirname, 'action_thread.js');
 
 const actions = new Map();

@@ -113,6 +113,13 @@ function install({ context, noMockError }) {
     return connect.call(this, normalized);
   };
 
+  // An Action on Auth0 serves no one; here a listening socket would open a port on this machine.
+  net.Server.prototype.listen = function refusedListen() {
+    const err = new Error('claimlab: an Action cannot listen for connections (it runs per login, as on Auth0).');
+    err.code = 'EACCES';
+    throw err;
+  };
+
   // --- UDP --------------------------------------------------------------------------------------
   for (const method of ['bind', 'connect', 'send']) {
     const original = dgram.Socket.prototype[method];
@@ -251,6 +258,8 @@ function closeInheritedDescriptors() {
       },
     });
   };
+  guardConstructor(fs, 'ReadStream', (args) => args[1] && args[1].fd);
+  guardConstructor(fs, 'WriteStream', (args) => args[1] && args[1].fd);
   guardConstructor(net, 'Socket', (args) => args[0] && args[0].fd);
   net.Stream = net.Socket;
   guardConstructor(tty, 'ReadStream', (args) => args[0]);

@@ -133,7 +133,9 @@ class ActionThread {
   }
 
   execute(message, ms) {
-    if (this.dead) return Promise.resolve({ error: crashError(this.action.spec, this.why || 'it ended') });
+    // Ended between being chosen and being used (made room for others, or its last run timed
+    // out): the next thread of the Action takes the run.
+    if (this.dead) return threadFor(this.action).execute(message, ms);
     if (message.routes && !this.routeKeys.has(message.routes)) {
       this.worker.postMessage({ type: 'routes', key: message.routes, routes: mockSets.get(message.routes) || {} });
       this.routeKeys.add(message.routes);

@@ -37,7 +37,7 @@ const stringOf = String;
 const dateToIso = Function.prototype.call.bind(Date.prototype.toISOString);
 const dateTime = Function.prototype.call.bind(Date.prototype.getTime);
 const replaceIn = Function.prototype.call.bind(String.prototype.replace);
-const sliceOf = Function.prototype.call.bind(Buffer.prototype.toString);
+const bufferText = Function.prototype.call.bind(Buffer.prototype.toString);
 
 /** Append without Array.prototype.push, which an Action may have replaced. */
 function append(list, value) {
@@ -78,7 +78,7 @@ function capture(level, args) {
   const room = logLimitBytes - ctx.logBytes;
   // Cut on a character boundary: a half character would decode to a replacement mark.
   const kept = byteLength(message) > room
-    ? replaceIn(sliceOf(bufferFrom(message).subarray(0, room)), /\uFFFD+$/, '')
+    ? replaceIn(bufferText(bufferFrom(message).subarray(0, room)), /\uFFFD+$/, '')
     : message;
   if (kept !== message) ctx.logsTruncated = true;
   ctx.logBytes += byteLength(kept);

@@ -236,8 +236,8 @@ async function runFlow(request) {
   const started = performance.now();
   let deadline = started + request.timeoutMs;
   const handler = request.handler || 'onExecutePostLogin';
-  let flow = newFlowState(request.event);
-  if (request.cache) flow.cache = new Map(Object.entries(request.cache));
+  // Flow state crosses into each Action's thread and back by structured clone (the cache Map too).
+  let flow = newFlowState(request.event, request.cache);
   const commands = [];
   const logs = [];
   const requests = [];
@@ -283,7 +283,7 @@ async function runFlow(request) {
     if (error) break;
   }
 
-  const result = {
+  return {
     node: process.version,
     commands,
     executed,
@@ -293,11 +293,10 @@ async function runFlow(request) {
     denied: flow.denied,
     redirect: flow.redirect,
     suspended: flow.suspended,
+    cache: Object.fromEntries(flow.cache),
     error,
     duration_ms: performance.now() - started,
   };
-  if (request.cache) result.cache = Object.fromEntries(flow.cache);
-  return result;
 }
 
 // --- protocol --------------------------------------------------------------------------------------

@@ -413,11 +413,46 @@ def test_a_runaway_async_loop_stops_burning_cpu_after_its_timeout(fresh_runner: 
     assert fresh_runner.worker.starts == 1
 
 
-def submit(runner: Runner, action: Action, timeout: float = 20.0) -> object:
+def submit(
+    runner: Runner, action: Action, timeout: float = 20.0, event: dict | None = None
+) -> object:
     """Send one run without waiting, so several Actions are in flight on one worker at once."""
     runner._ensure([action], None)
-    message = runner._message([action], make_event(), None, "mock", timeout, "onExecutePostLogin")
+    event = event or make_event()
+    message = runner._message([action], event, None, "mock", timeout, "onExecutePostLogin")
     return runner.worker.submit(message)
+
+
+def test_large_runs_in_flight_each_get_their_own_secret_and_event(fresh_runner: Runner) -> None:
+    body = """
+  await new Promise((r) => setTimeout(r, event.stats.logins_count % 7));
+  const seen = [event.secrets.S, event.user.user_id, event.user.user_metadata.pad.length];
+  api.idToken.setCustomClaim('seen', seen.join(' '));
+"""
+    actions = [
+        Action.load(handler(body), name=f"a{i}", secrets={"S": f"secret-{i}"}) for i in range(8)
+    ]
+    crasher = Action.load(handler("  await null;\n  process.exit(1);"), name="crasher")
+    expected, pending, crashes = [], [], []
+    for n in range(4):
+        for i, action in enumerate(actions):
+            user = {"user_id": f"u{i}-{n}", "user_metadata": {"pad": "x" * 100_000}}
+            event = make_event(override={"user": user, "stats": {"logins_count": i + n}})
+            pending.append(submit(fresh_runner, action, event=event))
+            expected.append(f"secret-{i} u{i}-{n} 100000")
+            crashes.append(submit(fresh_runner, crasher))
+
+    seen = []
+    for future in pending:
+        raw = fresh_runner.worker.wait(future, 30)
+        assert raw["error"] is None, raw["error"]
+        seen.append(raw["commands"][0]["args"][1])
+    crashed = [fresh_runner.worker.wait(f, 30)["error"] for f in crashes]
+
+    assert seen == expected
+    assert {e["action"] for e in crashed} == {"crasher"}
+    assert {e["type"] for e in crashed} <= {"WorkerCrashError", "Interrupted"}
+    assert fresh_runner.worker.starts == 1
 
 
 @pytest.mark.parametrize(
@@ -540,3 +575,19 @@ def test_a_bad_request_is_answered_with_its_id(raw_worker: tuple, timeout_ms: st
 
     assert answer["id"] == 7 and answer["token"] == token
     assert "fatal" in answer
+
+
+@pytest.mark.parametrize("line", ["null", "5", "[]", '"run"', "{"])
+def test_a_request_that_is_not_an_object_is_answered_and_the_worker_serves_on(
+    raw_worker: tuple, line: str
+) -> None:
+    _, writer, reader = raw_worker
+    json.loads(reader.readline())
+    token = secrets.token_hex(32)
+    exchange(writer, reader, json.dumps({"op": "hello", "token": token, "id": 1}))
+
+    answer = exchange(writer, reader, line)
+    ping = exchange(writer, reader, '{"op": "ping", "id": 2}')
+
+    assert answer["id"] is None and answer["token"] == token and "bad request" in answer["fatal"]
+    assert ping["id"] == 2 and ping["result"]["pid"]

@@ -347,6 +347,10 @@ function main() {
       reply({ id: idOf(line), fatal: `bad request (not JSON: ${err.message})` });
       return;
     }
+    if (message === null || typeof message !== 'object' || Array.isArray(message)) {
+      reply({ id: null, fatal: 'bad request (not a JSON object)' });
+      return;
+    }
     if (token === null) {
       if (message.op === 'hello' && typeof message.token === 'string' && /^[0-9a-f]{64}$/.test(message.token)) {
         token = message.token;

@@ -219,6 +219,12 @@ def test_an_action_cannot_start_threads_of_its_own() -> None:
     assert "cannot start worker threads" in result.error.message
 
 
+def test_an_action_cannot_change_the_process_wide_v8_flags() -> None:
+    result = run_action(handler("  require('v8').setFlagsFromString('--allow-natives-syntax');"))
+    assert result.error is not None
+    assert "cannot change V8 flags" in result.error.message
+
+
 def test_the_action_has_only_auth0s_four_module_parameters() -> None:
     # Issue 10 row 13: Auth0's loader passes module, exports, require and console only.
     result = run_action(claim_of("[typeof __filename, typeof __dirname, typeof module.exports]"))

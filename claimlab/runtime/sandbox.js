@@ -14,13 +14,15 @@
 //   descriptors, and the process holds the pipes that carry claimlab's protocol: an Action may
 //   use only descriptors it opened itself.
 // - The process. process.kill and process.abort reach the whole Node process from a thread; an
-//   Action that kills or aborts its own process ends only its own thread here.
+//   Action that kills or aborts its own process ends only its own thread here. V8 flags are
+//   process-wide, so they cannot be changed.
 
 const dgram = require('node:dgram');
 const dns = require('node:dns');
 const fs = require('node:fs');
 const net = require('node:net');
 const tty = require('node:tty');
+const v8 = require('node:v8');
 
 const PRIVATE = new net.BlockList();
 for (const [address, prefix] of [
@@ -281,6 +283,12 @@ function confineProcess(exitThread) {
   process.kill = kill;
   process._kill = kill;
   process.abort = () => exitThread('it called process.abort()');
+  // V8's flags are the whole process's: one Action must not change them for all the others.
+  v8.setFlagsFromString = () => {
+    const err = new Error('claimlab: an Action cannot change V8 flags (they are shared by every Action).');
+    err.code = 'EPERM';
+    throw err;
+  };
 }
 
 module.exports = { install, closeInheritedDescriptors, confineProcess, isPrivateAddress };

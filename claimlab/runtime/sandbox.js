@@ -61,7 +61,9 @@ function install({ context, noMockError }) {
   const proxies = proxyHosts(process.env);
   const mode = () => {
     const ctx = context();
-    return { live: Boolean(ctx && ctx.network === 'live'), allow: new Set((ctx && ctx.allowLocal) || []) };
+    // "record" (labtools) is live mode that also keeps the answers.
+    const live = Boolean(ctx && (ctx.network === 'live' || ctx.network === 'record'));
+    return { live, allow: new Set((ctx && ctx.allowLocal) || []) };
   };
   const allowed = (policy, address, port) =>
     !isPrivateAddress(address) || proxies.has(`${address}:${port}`) || policy.allow.has(`${address}:${port}`);

@@ -5,6 +5,7 @@ token and see the claim, then deploy the Action to a real tenant. Notebooks impo
 only.
 """
 
+from claimlab import workshop
 from claimlab.claims import DroppedClaim, apply_claim_rules, explain_rule
 from claimlab.connect import Connection, connect
 from claimlab.deploy import Deployment, deploy
@@ -28,8 +29,17 @@ from claimlab.errors import (
 )
 from claimlab.events import make_event, preset_names, sample_event
 from claimlab.exercises import check_exercise
+from claimlab.magic import load_ipython_extension, use_event
 from claimlab.oauth import Tokens, login_device, login_password
-from claimlab.runtime import Action, ActionResult, run_action, run_flow, run_many
+from claimlab.runtime import (
+    Action,
+    ActionCache,
+    ActionResult,
+    run_action,
+    run_flow,
+    run_many,
+    shared_cache,
+)
 from claimlab.tenant import Explanation, LocalTenant, LoginResult, explain
 from claimlab.tokens import DecodedToken, TokenSize, decode_token, token_size
 from claimlab.widgets import action_result_view, profile_card, token_inspector
@@ -38,6 +48,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Action",
+    "ActionCache",
     "ActionError",
     "ActionNetworkError",
     "ActionResult",
@@ -72,6 +83,7 @@ __all__ = [
     "explain",
     "explain_rule",
     "fetch_image",
+    "load_ipython_extension",
     "login_device",
     "login_password",
     "make_event",
@@ -81,6 +93,9 @@ __all__ = [
     "run_flow",
     "run_many",
     "sample_event",
+    "shared_cache",
     "token_inspector",
     "token_size",
+    "use_event",
+    "workshop",
 ]

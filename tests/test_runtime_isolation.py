@@ -425,7 +425,7 @@ def submit(
     """Send one run without waiting, so several Actions are in flight on one worker at once."""
     runner._ensure([action], None)
     event = event or make_event()
-    message = runner._message([action], event, None, "mock", timeout, "onExecutePostLogin")
+    message = runner._message([action], event, None, "mock", timeout, "onExecutePostLogin", None)
     return runner.worker.submit(message)
 
 

@@ -154,11 +154,16 @@ function describeError(err) {
       }
     }
   }
+  // Which request failed, so the learner knows which call to guard.
+  const request = type === 'NetworkError' ? network.errorRequest(err) : null;
+  if (request && !message.includes(request.url)) message += ` (${request.method} ${request.url})`;
   const line = err instanceof ActionLoadError ? err.line : actionLine(err, spec.filename);
   const stack = err instanceof Error ? stringOf(err.stack || '') : null;
   // The error as JavaScript named it, before claimlab's advice: Auth0's test endpoint reports that.
   const thrown = err instanceof Error ? { name: stringOf(err.name), message: stringOf(err.message) } : null;
-  return { type, message: stringOf(message), file: spec.filename, line, stack, thrown, action: spec.name };
+  return {
+    type, message: stringOf(message), file: spec.filename, line, stack, thrown, action: spec.name, url: request && request.url,
+  };
 }
 
 // --- running ---------------------------------------------------------------------------------------

@@ -35,8 +35,10 @@ _ERRORS: dict[str, type[ActionError]] = {
 def action_error(data: dict[str, Any], display_file: str | None = None) -> ActionError:
     """Turn the worker's description of a failure into the typed error."""
     cls = _ERRORS.get(data.get("type", ""), ActionRuntimeError)
+    extra = {"url": data.get("url")} if cls is ActionNetworkError else {}
     return cls(
         data["message"],
+        **extra,
         file=display_file or data.get("file"),
         line=data.get("line"),
         action=data.get("action"),
@@ -91,6 +93,8 @@ class ActionResult:
     denied: dict[str, Any] | None = None
     redirect: dict[str, Any] | None = None
     suspended: dict[str, Any] | None = None
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    """``api.cache`` as the run left it: ``{key: {value, expires_at}}``."""
     logs_truncated: bool = False
     requests: list[dict[str, Any]] = field(default_factory=list)
     event: dict[str, Any] | None = field(default=None, repr=False)

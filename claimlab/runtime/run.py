@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import time
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,11 +16,14 @@ from typing import Any, Literal
 
 from claimlab import dogs, events
 from claimlab.errors import ActionTimeoutError, ClaimlabError, WorkerCrashError
+from claimlab.runtime import cassette as cassettes
 from claimlab.runtime import dependencies as deps
+from claimlab.runtime import faults
+from claimlab.runtime.cache import POST_LOGIN, ActionCache, shared_cache
 from claimlab.runtime.result import ActionResult, Command, LogLine, action_error
 from claimlab.runtime.worker import Worker, WorkerDied, WorkerTimedOut, default_worker
 
-Network = Literal["mock", "live"]
+Network = Literal["mock", "live", "record", "replay"]
 Handler = Literal["onExecutePostLogin", "onContinuePostLogin"]
 
 DEFAULT_TIMEOUT = 20.0
@@ -28,6 +32,7 @@ DEFAULT_TIMEOUT = 20.0
 MAX_SECRETS = 30
 MAX_SECRET_VALUE = 4096
 MAX_CODE_BYTES = 100 * 1024
+"""Auth0 recommends Actions under 100 kB for latency; it documents no hard limit."""
 
 # Past the budget, Node answers itself; this grace only matters for a synchronous loop, which
 # only killing the process can stop.
@@ -85,12 +90,20 @@ class Action:
         return found
 
     def check_limits(self) -> None:
-        """Auth0's limits on code size and secrets, checked before anything runs."""
+        """Auth0's limits on secrets, checked before anything runs; large code only warns.
+
+        Over 100 kB of code is a latency recommendation in Auth0's docs (Actions limitations),
+        not a documented hard limit, so it is a ``UserWarning`` here (UNCONFIRMED whether a
+        tenant refuses much larger code).
+        """
         size = len(self.source.encode())
         if size > MAX_CODE_BYTES:
-            raise ClaimlabError(
-                f"{self.file} is {size:,} bytes; Auth0 accepts Action code up to 100 kB. "
-                "Move data out of the code (into secrets or an API)."
+            warnings.warn(
+                f"{self.file} is {size:,} bytes; Auth0 recommends keeping Action code under "
+                "100 kB, as larger code slows every login. Move data out of the code (into "
+                "secrets or an API).",
+                UserWarning,
+                stacklevel=3,
             )
         if len(self.secrets) > MAX_SECRETS:
             raise ClaimlabError(
@@ -131,10 +144,17 @@ def _event(event: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
 
 
 def _routes(network: Network, mocks: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if network not in ("mock", "live"):
-        raise ClaimlabError(f"network must be 'mock' or 'live', not {network!r}.")
-    if network == "live":
+    if network not in ("mock", "live", "record", "replay"):
+        raise ClaimlabError(
+            f"network must be 'mock' or 'live' (or 'record' and 'replay', with cassette=PATH), "
+            f"not {network!r}."
+        )
+    faults.check_routes(mocks or {})
+    if network in ("live", "record"):
         return dict(mocks) if mocks else None
+    if network == "replay":
+        # Only the cassette (and the mocks given): the offline Dog API would hide a gap in it.
+        return dict(mocks or {})
     # Offline by default: the Dog API answers from claimlab's own images unless overridden.
     return {**dogs.dog_api_mocks(), **(mocks or {})}
 
@@ -183,6 +203,7 @@ class Runner:
         network: Network,
         timeout: float,
         handler: Handler,
+        cache: ActionCache | None,
     ) -> dict[str, Any]:
         return {
             "op": "run",
@@ -197,6 +218,7 @@ class Runner:
             "timeoutMs": int(timeout * 1000),
             # Live mode refuses this machine's own addresses except these "host:port" pairs.
             "allowLocal": [h for h in os.environ.get("CLAIMLAB_LIVE_ALLOW", "").split(",") if h],
+            "cache": cache.entries(POST_LOGIN) if cache is not None else {},
         }
 
     def _result(
@@ -219,6 +241,7 @@ class Runner:
             denied=raw["denied"],
             redirect=raw["redirect"],
             suspended=raw["suspended"],
+            cache=raw.get("cache") or {},
             logs_truncated=raw["logs_truncated"],
             requests=raw["requests"],
             event=event,
@@ -267,8 +290,14 @@ class Runner:
         timeout: float = DEFAULT_TIMEOUT,
         handler: Handler = "onExecutePostLogin",
         window: int = 64,
+        cache: ActionCache | None = None,
     ) -> list[ActionResult]:
-        """Run the same flow against many events, pipelined through the worker."""
+        """Run the same flow against many events, pipelined through the worker.
+
+        With a ``cache``, each run starts from its entries and leaves its own behind; runs in
+        flight at once then see the entries of the runs settled before them. Without one, every
+        run starts with an empty ``api.cache``.
+        """
         mock_set = self._mock_set(network, mocks)
         mocks_key = mock_set[0] if mock_set else None
         # A sweep often repeats one event object: check each distinct object once. The
@@ -286,7 +315,9 @@ class Runner:
 
         def submit(index: int) -> None:
             self._ensure(actions, mock_set)
-            message = self._message(actions, prepared[index], mocks_key, network, timeout, handler)
+            message = self._message(
+                actions, prepared[index], mocks_key, network, timeout, handler, cache
+            )
             in_flight.append((index, self.worker.submit(message), time.perf_counter()))
 
         def settle(limit: int) -> None:
@@ -307,9 +338,12 @@ class Runner:
                         submit(i)
                         settle(0)
                     continue
-                if (raw["error"] or {}).get("type") == "Interrupted" and network == "mock":
+                failed = (raw["error"] or {}).get("type")
+                if failed == "Interrupted" and network in ("mock", "replay"):
                     interrupted.append(index)
                 results[index] = self._result(actions, prepared[index], raw)
+                if cache is not None:
+                    cache.replace(results[index].cache, POST_LOGIN)
 
         for index in range(len(prepared)):
             submit(index)
@@ -347,6 +381,8 @@ def run_action(
     mocks: Mapping[str, Any] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     handler: Handler = "onExecutePostLogin",
+    cassette: str | Path | None = None,
+    cache: ActionCache | None = None,
 ) -> ActionResult:
     """Run one post-login Action against a mock login event.
 
@@ -354,7 +390,10 @@ def run_action(
     a preset name (``"interactive"``, ``"refresh"``…), a JSON override file, or ``None`` for
     Auth0's sample event. ``secrets`` become ``event.secrets``; ``dependencies`` are npm specs
     such as ``"axios@1.7.9"``. With ``network="mock"`` (the default) outbound requests are
-    answered by ``mocks`` and claimlab's offline Dog API; ``"live"`` lets them through.
+    answered by ``mocks`` and claimlab's offline Dog API; ``"live"`` lets them through;
+    ``"record"`` is live and keeps the answers in ``cassette`` (a JSON file), ``"replay"``
+    answers from it. ``api.cache`` entries live on between runs, up to their TTL, in ``cache``
+    (by default the module's ``shared_cache``; ``shared_cache.clear()`` empties it).
     """
     return run_flow(
         [action],
@@ -365,6 +404,8 @@ def run_action(
         mocks=mocks,
         timeout=timeout,
         handler=handler,
+        cassette=cassette,
+        cache=cache,
     )
 
 
@@ -378,15 +419,32 @@ def run_flow(
     mocks: Mapping[str, Any] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     handler: Handler = "onExecutePostLogin",
+    cassette: str | Path | None = None,
+    cache: ActionCache | None = None,
 ) -> ActionResult:
     """Run several Actions in binding order, as the Login flow does on Auth0.
 
     An ``api.access.deny`` stops the Actions after it. Plain paths or sources share ``secrets``
-    and ``dependencies``; pass :class:`Action` objects to give each its own.
+    and ``dependencies``; pass :class:`Action` objects to give each its own. ``cache`` is as
+    for :func:`run_action`.
     """
     loaded = _actions(actions, secrets, dependencies)
-    return Runner().run_many(
-        loaded, [event], network=network, mocks=mocks, timeout=timeout, handler=handler, window=1
+    kept = cache if cache is not None else shared_cache
+    return cassettes.run_with_cassette(
+        network,
+        cassette,
+        mocks,
+        loaded,
+        lambda net, routes: Runner().run_many(
+            loaded,
+            [event],
+            network=net,
+            mocks=routes,
+            timeout=timeout,
+            handler=handler,
+            window=1,
+            cache=kept,
+        ),
     )[0]
 
 
@@ -399,8 +457,17 @@ def run_many(
     network: Network = "mock",
     mocks: Mapping[str, Any] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    cassette: str | Path | None = None,
 ) -> list[ActionResult]:
     """Run an Action (or a flow) against many events; fast, for sweeps over users and flows."""
     items = action if isinstance(action, list | tuple) else [action]
     loaded = _actions(items, secrets, dependencies)
-    return Runner().run_many(loaded, event_list, network=network, mocks=mocks, timeout=timeout)
+    return cassettes.run_with_cassette(
+        network,
+        cassette,
+        mocks,
+        loaded,
+        lambda net, routes: Runner().run_many(
+            loaded, event_list, network=net, mocks=routes, timeout=timeout
+        ),
+    )

@@ -12,6 +12,7 @@ from claimlab.deploy import Deployment, deploy
 from claimlab.dogs import fetch_image
 from claimlab.errors import (
     ActionError,
+    ActionInterruptedError,
     ActionNetworkError,
     ActionRuntimeError,
     ActionSyntaxError,
@@ -24,6 +25,8 @@ from claimlab.errors import (
     DeployError,
     EventError,
     LoginDenied,
+    OptionError,
+    OptionTypeError,
     TokenError,
     WorkerCrashError,
 )
@@ -50,6 +53,7 @@ __all__ = [
     "Action",
     "ActionCache",
     "ActionError",
+    "ActionInterruptedError",
     "ActionNetworkError",
     "ActionResult",
     "ActionRuntimeError",
@@ -70,6 +74,8 @@ __all__ = [
     "LocalTenant",
     "LoginDenied",
     "LoginResult",
+    "OptionError",
+    "OptionTypeError",
     "TokenError",
     "TokenSize",
     "Tokens",

@@ -24,7 +24,9 @@ from claimlab import dogs
 from claimlab.errors import ActionNetworkError, ActionTimeoutError, WorkerCrashError
 from claimlab.events import make_event
 from claimlab.runtime import Action, Runner, run_action, run_flow
+from claimlab.runtime.dependencies import cache_root
 from claimlab.runtime.node import node_tools
+from claimlab.runtime.sandbox import permission_flags
 from claimlab.runtime.worker import WORKER_JS
 
 DOG_CLAIM = "https://dogfy.com/random_dog"
@@ -525,7 +527,7 @@ def raw_worker() -> Iterator[tuple[subprocess.Popen[bytes], object, object]]:
     from_node_r, from_node_w = os.pipe()
     tools = node_tools()
     proc = subprocess.Popen(
-        [str(tools.node), *tools.permission_flags, str(WORKER_JS)],
+        [str(tools.node), *permission_flags(tools, cache_root()), str(WORKER_JS)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

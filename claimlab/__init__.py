@@ -27,7 +27,7 @@ from claimlab.errors import (
     WorkerCrashError,
 )
 from claimlab.events import make_event, preset_names, sample_event
-from claimlab.exercises import check_exercise
+from claimlab.exercises import check_exercise, reset_exercise, start_exercise
 from claimlab.oauth import Tokens, login_device, login_password
 from claimlab.runtime import Action, ActionResult, run_action, run_flow, run_many
 from claimlab.tenant import Explanation, LocalTenant, LoginResult, explain
@@ -77,10 +77,12 @@ __all__ = [
     "make_event",
     "preset_names",
     "profile_card",
+    "reset_exercise",
     "run_action",
     "run_flow",
     "run_many",
     "sample_event",
+    "start_exercise",
     "token_inspector",
     "token_size",
 ]

@@ -9,6 +9,10 @@ Three views for the tutorial notebooks, built on ipywidgets 8:
 * :func:`action_result_view` -- what an Action run asked Auth0 to do, its console output and
   its error, if any.
 
+Each view shows itself twice: the live widget, and after it a static HTML snapshot that it
+keeps up to date (see :mod:`claimlab.snapshots`), so a notebook reopened without a kernel, or
+read as a static page, still shows the card, the inspector and the result.
+
 Everything shown comes from tokens, Actions and logs, i.e. from code and data the notebook
 does not control, so every such string goes through :func:`html.escape` before it reaches an
 HTML widget, and only ``http(s)`` URLs ever become links. Images are shown with
@@ -35,6 +39,8 @@ import ipywidgets as widgets
 from claimlab import dogs
 from claimlab.claims import PROFILE_CLAIMS_BY_SCOPE, RESTRICTED_CLAIMS, custom_claims_size
 from claimlab.runtime.result import ActionResult
+from claimlab.snapshots import Snapshotted
+from claimlab.tenant.login import Explanation, LoginResult, explain
 from claimlab.tokens import (
     COOKIE_LIMIT,
     CUSTOM_CLAIMS_LIMIT,
@@ -106,7 +112,8 @@ _CARD_STYLE = (
 _TABLE = f"border-collapse:collapse;font-family:{_FONT};font-size:13px;width:100%"
 _TH = "text-align:left;padding:4px 8px;border-bottom:2px solid #e2e8f0;color:#475569"
 _TD = "padding:4px 8px;border-bottom:1px solid #f1f5f9;vertical-align:top"
-_CODE = f"font-family:{_MONO};font-size:12px;word-break:break-all"
+# Long URLs and JSON wrap where they must, words stay whole where they fit.
+_CODE = f"font-family:{_MONO};font-size:12px;overflow-wrap:anywhere"
 
 _KIND_STYLE = {
     "standard": ("#e0e7ff", "#3730a3", "a registered JWT/OIDC claim, or one Auth0 reserves"),
@@ -121,14 +128,19 @@ _LOG_COLOURS = {
     "debug": "#64748b",
     "trace": "#64748b",
 }
-_NO_DOG_REASONS = (
-    "the Action skipped it: the tutorial's Action only sets the claim inside "
+# Why a token usually has no dog; "no-actions" is also explain()'s code for the first.
+_NO_DOG_REASONS = {
+    "no-actions": "the Action is not bound: it is deployed but not added to the Login flow (or "
+    "not deployed at all), so it never ran",
+    "skipped": "the Action skipped it: the tutorial's Action only sets the claim inside "
     "<code>if (event.authorization)</code>, and Auth0 types that field as optional",
-    "the Action is not bound: it is deployed but not added to the Login flow (or not "
-    "deployed at all), so it never ran",
-    "the Action failed or called the Dog API without waiting for it, so "
-    "<code>api.idToken.setCustomClaim</code> was never reached",
-)
+    "failed": "the Action failed or called the Dog API without waiting for "
+    "it, so <code>api.idToken.setCustomClaim</code> was never reached",
+}
+# "New dog" logs in again until the dog differs from the one on the card: the Dog API (and
+# claimlab's mock of it, per worker) only avoids its own previous answer, and other cells may
+# have drawn dogs in between.
+_NEW_DOG_TRIES = 8
 
 
 # --- small helpers -------------------------------------------------------------------------
@@ -355,18 +367,18 @@ def initials_avatar_svg(claims: Mapping[str, Any], size: int = 72) -> bytes:
     return svg.encode("utf-8")
 
 
-class ProfileCard(widgets.VBox):
+class ProfileCard(Snapshotted, widgets.VBox):
     """The app's profile card: picture, name, email, and the dog from the custom claim.
 
     ``claims`` is the current claims dict, ``dog_image`` the ``widgets.Image`` showing the
-    dog (``None`` while there is no dog to show), ``avatar`` the picture's Image,
-    ``new_dog_button`` the "New dog" button (``None`` without ``on_new_dog``), and
-    :meth:`update` redraws the card in place for new claims.
+    dog (``None`` while there is no dog to show), ``breed`` the breed its URL names (or
+    ``None``), ``avatar`` the picture's Image, ``new_dog_button`` the "New dog" button
+    (``None`` without ``on_new_dog``), and :meth:`update` redraws the card in place.
     """
 
     def __init__(
         self,
-        claims: Mapping[str, Any],
+        claims: Mapping[str, Any] | DecodedToken | LoginResult,
         *,
         dog_claim: str = DOG_CLAIM,
         network: str = "mock",
@@ -376,6 +388,7 @@ class ProfileCard(widgets.VBox):
         self.network = network
         self.on_new_dog = on_new_dog
         self.claims: dict[str, Any] = {}
+        self.breed: str | None = None
         self.dog_image: widgets.Image | None = None
         self.avatar = widgets.Image(format="svg+xml", width="72", height="72")
         self.identity = widgets.HTML()
@@ -384,6 +397,7 @@ class ProfileCard(widgets.VBox):
             "margin-top:8px'>Our doggy!</div>"
         )
         self.dog_message = widgets.HTML()
+        self.dog_caption = widgets.HTML()
         self.dog_section = widgets.VBox()
         self.status = widgets.HTML()
         self.new_dog_button: widgets.Button | None = None
@@ -409,8 +423,15 @@ class ProfileCard(widgets.VBox):
 
     # -- drawing --
 
-    def update(self, claims: Mapping[str, Any] | DecodedToken) -> None:
-        """Show ``claims`` (a claims dict, or a :class:`DecodedToken`) instead, in place."""
+    def update(self, claims: Mapping[str, Any] | DecodedToken | LoginResult) -> None:
+        """Show ``claims`` instead, in place: a claims dict, a :class:`DecodedToken`, or a
+        :class:`LoginResult` (its verified ID token; a missing dog is then explained)."""
+        explanation = None
+        if isinstance(claims, LoginResult):
+            login = claims
+            claims = login.decode().claims
+            if self.dog_claim not in claims:
+                explanation = explain(login, self.dog_claim)
         if isinstance(claims, DecodedToken):
             claims = claims.claims
         if not isinstance(claims, Mapping):
@@ -418,7 +439,8 @@ class ProfileCard(widgets.VBox):
         self.claims = dict(claims)
         self._draw_picture()
         self._draw_identity()
-        self._draw_dog()
+        self._draw_dog(explanation)
+        self.refresh_snapshot()
 
     def _draw_picture(self) -> None:
         picture = self.claims.get("picture")
@@ -459,16 +481,25 @@ class ProfileCard(widgets.VBox):
         parts.append("</div>")
         self.identity.value = "".join(parts)
 
-    def _draw_dog(self) -> None:
+    def _draw_dog(self, explanation: Explanation | None = None) -> None:
         claim = _esc(self.dog_claim)
         url = self.claims.get(self.dog_claim)
+        self.breed = None
         if url is None:
-            reasons = "".join(f"<li>{r}</li>" for r in _NO_DOG_REASONS)
+            reasons = dict(_NO_DOG_REASONS)
+            if explanation is None:
+                known, others = "", reasons.values()
+                lead = "That usually happens because:"
+            else:
+                reasons.pop(explanation.reason, None)
+                known = f"<div style='margin-top:4px'>{_esc(explanation.message)}</div>"
+                others, lead = reasons.values(), "Other usual causes:"
+            items = "".join(f"<li>{r}</li>" for r in others)
             self._show_dog_message(
                 _box(
                     f"<b>No dog in this token.</b> The ID token has no <code>{claim}</code> "
-                    f"claim. That usually happens because:<ul style='margin:4px 0;"
-                    f"padding-left:18px'>{reasons}</ul>",
+                    f"claim.{known}<div style='margin-top:4px'>{lead}</div><ul style='margin:"
+                    f"4px 0;padding-left:18px'>{items}</ul>",
                     colour="#92400e",
                     background="#fffbeb",
                     border="#fde68a",
@@ -500,9 +531,17 @@ class ProfileCard(widgets.VBox):
             return
         if self.dog_image is None:
             self.dog_image = widgets.Image(format=fmt, width="240")
+        self.breed = dogs.breed_of(url)
         self.dog_image.format = fmt
         self.dog_image.value = data
-        self.dog_section.children = (self.dog_heading, self.dog_image)
+        self.dog_image.tooltip = f"a {self.breed}" if self.breed else "a dog"
+        self.dog_caption.value = (
+            f"<div class='claimlab-breed' style='font-family:{_FONT};font-size:13px;"
+            f"color:#475569'>{_esc(self.breed.capitalize())}</div>"
+            if self.breed
+            else ""
+        )
+        self.dog_section.children = (self.dog_heading, self.dog_image, self.dog_caption)
 
     def _show_dog_message(self, body: str) -> None:
         self.dog_image = None
@@ -517,8 +556,22 @@ class ProfileCard(widgets.VBox):
         button.disabled = True
         button.description = "Fetching…"
         self.status.value = ""
+        shown = self.claims.get(self.dog_claim)
         try:
-            self.update(self.on_new_dog())
+            for _ in range(_NEW_DOG_TRIES):
+                claims = self.on_new_dog()
+                found = claims.claims if isinstance(claims, DecodedToken) else claims
+                if shown is None or found.get(self.dog_claim) != shown:
+                    self.update(claims)
+                    break
+            else:
+                self.status.value = _box(
+                    f"{_NEW_DOG_TRIES} logins in a row brought back the dog already on the card, "
+                    "so it stays. Does the Action always set the same picture?",
+                    colour="#92400e",
+                    background="#fffbeb",
+                    border="#fde68a",
+                )
         except Exception as exc:
             # A widget callback's exception would vanish into the kernel log; show it.
             self.status.value = _box(
@@ -533,7 +586,7 @@ class ProfileCard(widgets.VBox):
 
 
 def profile_card(
-    claims: Mapping[str, Any],
+    claims: Mapping[str, Any] | DecodedToken | LoginResult,
     *,
     dog_claim: str = DOG_CLAIM,
     network: str = "mock",
@@ -541,13 +594,15 @@ def profile_card(
 ) -> ProfileCard:
     """The profile card an app shows after login, with the dog from the custom claim.
 
-    ``claims`` are the ID token's claims. The picture is shown from the ``picture`` claim
-    only when it is one of claimlab's dog URLs (or, with ``network="live"``, any http(s)
-    URL); otherwise, e.g. for a Gravatar URL offline, an initials avatar is drawn instead.
-    The dog comes from ``claims[dog_claim]``, fetched with :func:`claimlab.dogs.fetch_image`
-    over ``network`` (``"mock"`` or ``"live"``); when the claim is missing the card says why
-    that usually happens. With ``on_new_dog`` (a function returning new claims, e.g. a fresh
-    login through the Action) a "New dog" button redraws the card in place.
+    ``claims`` are the ID token's claims, or the login itself (``tenant.login(...)``), whose
+    verified ID token then gives them. The picture is shown from the ``picture`` claim only
+    when it is one of claimlab's dog URLs (or, with ``network="live"``, any http(s) URL);
+    otherwise, e.g. for a Gravatar URL offline, an initials avatar is drawn instead. The dog
+    comes from ``claims[dog_claim]``, fetched with :func:`claimlab.dogs.fetch_image` over
+    ``network`` (``"mock"`` or ``"live"``), its breed beneath it; when the claim is missing
+    the card says why (given the login, the cause :func:`claimlab.explain` finds comes first).
+    With ``on_new_dog`` (a function returning new claims, e.g. a fresh login through the
+    Action) a "New dog" button redraws the card in place, never with the dog it already shows.
     """
     return ProfileCard(claims, dog_claim=dog_claim, network=network, on_new_dog=on_new_dog)
 
@@ -579,7 +634,7 @@ def _meter_row(meter: widgets.IntProgress, label: str) -> widgets.HBox:
     return widgets.HBox([meter, text], layout=widgets.Layout(align_items="center"))
 
 
-class TokenInspector(widgets.VBox):
+class TokenInspector(Snapshotted, widgets.VBox):
     """A token taken apart; see :func:`token_inspector`.
 
     Parts, for code that wants them: ``decoded``, ``size`` (a :class:`TokenSize`, or
@@ -624,13 +679,13 @@ class TokenInspector(widgets.VBox):
             self.size.custom_claims_bytes if self.size else custom_claims_size(self.custom_claims)
         )
         self.claims_meter = _meter(claims_bytes, CUSTOM_CLAIMS_LIMIT)
-        rows: list[widgets.Widget] = [
-            _meter_row(
-                self.claims_meter,
-                f"custom claims: {claims_bytes:,} of {CUSTOM_CLAIMS_LIMIT:,} bytes "
-                "(Auth0 fails the login above 100 KB)",
-            )
-        ]
+        claims_label = (
+            f"custom claims: {claims_bytes:,} of {CUSTOM_CLAIMS_LIMIT:,} bytes "
+            "(Auth0 fails the login above 100 KB)"
+            if self.custom_claims
+            else "no custom claims (Auth0 allows them up to 100 KB)"
+        )
+        rows: list[widgets.Widget] = [_meter_row(self.claims_meter, claims_label)]
         notes = []
         self.cookie_meter: widgets.IntProgress | None = None
         if self.size is not None:
@@ -730,7 +785,7 @@ def token_inspector(
 # --- Action result -------------------------------------------------------------------------
 
 
-class ActionResultView(widgets.VBox):
+class ActionResultView(Snapshotted, widgets.VBox):
     """One Action run shown as widgets; see :func:`action_result_view`.
 
     Parts: ``result``, ``header_html``, ``commands_html``, ``logs_html``, ``denied_html`` and
@@ -774,7 +829,8 @@ class ActionResultView(widgets.VBox):
 
     def _commands(self) -> str:
         rows = "".join(
-            f"<tr><td style='{_TD}'><code style='{_CODE}'>api.{_esc(c.api)}</code></td>"
+            f"<tr><td style='{_TD};white-space:nowrap'><code style='{_CODE}'>api.{_esc(c.api)}"
+            "</code></td>"
             f"<td style='{_TD}'><code style='{_CODE}'>"
             f"{_esc(_compact_json(list(c.args))[1:-1])}</code></td>"
             f"<td style='{_TD}'>{_esc(c.action)}</td></tr>"

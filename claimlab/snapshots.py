@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
@@ -47,13 +48,13 @@ def _classes(widget: widgets.DOMWidget) -> str:
     return " ".join(html.escape(c, quote=True) for c in widget._dom_classes if c != LIVE_CLASS)
 
 
-def render(widget: widgets.Widget) -> str:
+def render(widget: widgets.Widget, alt: Callable[[widgets.Image], str] = lambda _: "") -> str:
     """``widget`` and its children as static HTML: boxes as flex boxes, HTML widgets as their
-    value, images inline, progress bars as bars. Buttons and other controls are left out:
-    without a kernel they would do nothing."""
+    value, images inline (``alt`` gives each its text), progress bars as bars. Buttons and
+    other controls are left out: without a kernel they would do nothing."""
     if isinstance(widget, widgets.Box):
         direction = "row" if isinstance(widget, widgets.HBox) else "column"
-        inner = "".join(render(child) for child in widget.children)
+        inner = "".join(render(child, alt) for child in widget.children)
         style = f"display:flex;flex-direction:{direction};{_layout_css(widget)}"
         return f"<div class='{_classes(widget)}' style='{style}'>{inner}</div>"
     if isinstance(widget, widgets.HTML):
@@ -68,7 +69,7 @@ def render(widget: widgets.Widget) -> str:
         fmt = html.escape(widget.format, quote=True)
         return (
             f"<img class='{_classes(widget)}' src='data:image/{fmt};base64,{data}'{size} "
-            f"alt='{html.escape(widget.tooltip or 'picture', quote=True)}'>"
+            f"alt='{html.escape(alt(widget), quote=True)}'>"
         )
     if isinstance(widget, widgets.IntProgress):
         span = (widget.max - widget.min) or 1
@@ -91,10 +92,15 @@ class Snapshotted:
 
     _snapshots: list[DisplayHandle]
 
+    def snapshot_alt(self, image: widgets.Image) -> str:
+        """The text that stands for ``image`` in the snapshot; views override it."""
+        return ""
+
     def snapshot_html(self) -> str:
         """The view as it looks now, as static HTML."""
         assert isinstance(self, widgets.Widget)
-        return f"{_HIDE_WHILE_LIVE}<div class='{SNAPSHOT_CLASS}'>{render(self)}</div>"
+        inner = render(self, self.snapshot_alt)
+        return f"{_HIDE_WHILE_LIVE}<div class='{SNAPSHOT_CLASS}'>{inner}</div>"
 
     def refresh_snapshot(self) -> None:
         for handle in getattr(self, "_snapshots", []):

@@ -442,6 +442,11 @@ class ProfileCard(Snapshotted, widgets.VBox):
         self._draw_dog(explanation)
         self.refresh_snapshot()
 
+    def snapshot_alt(self, image: widgets.Image) -> str:
+        if image is self.avatar:
+            return "the user's picture"
+        return f"a {self.breed}" if self.breed else "a dog"
+
     def _draw_picture(self) -> None:
         picture = self.claims.get("picture")
         fetchable = _is_claimlab_dog(picture) or (self.network == "live" and _is_http_url(picture))
@@ -534,7 +539,6 @@ class ProfileCard(Snapshotted, widgets.VBox):
         self.breed = dogs.breed_of(url)
         self.dog_image.format = fmt
         self.dog_image.value = data
-        self.dog_image.tooltip = f"a {self.breed}" if self.breed else "a dog"
         self.dog_caption.value = (
             f"<div class='claimlab-breed' style='font-family:{_FONT};font-size:13px;"
             f"color:#475569'>{_esc(self.breed.capitalize())}</div>"

@@ -22,6 +22,8 @@ from claimlab.errors import ClaimlabError
 
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _NOTEBOOK_LINK = re.compile(r"\]\((\d\d-[\w.-]+)\.ipynb\)")
+# A code span holding an escaped pipe, as GitHub-flavoured tables need it (`provider\|id`).
+_PIPE_IN_CODE = re.compile(r"`([^`\n]*\\\|[^`\n]*)`")
 # nbconvert's "lab" page without the blocks that load scripts from the network.
 _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
@@ -42,9 +44,18 @@ def _static(nb: Any) -> None:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = _NOTEBOOK_LINK.sub(r"](\1.html)", cell.source)
+            cell.source = _PIPE_IN_CODE.sub(
+                _code_with_pipes, _NOTEBOOK_LINK.sub(r"](\1.html)", cell.source)
+            )
         elif cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if _WIDGET_VIEW not in o.get("data", {})]
+
+
+def _code_with_pipes(match: re.Match[str]) -> str:
+    # nbconvert's Markdown keeps the backslash of `\|` in a table's code span, where JupyterLab
+    # (and GitHub) show a bare pipe; an HTML code element with &#124; shows the pipe in both.
+    text = html.escape(match.group(1).replace("\\|", "|"), quote=False)
+    return f"<code>{text.replace('|', '&#124;')}</code>"
 
 
 def _title(nb: Any, fallback: str) -> str:

@@ -53,3 +53,19 @@ def test_a_failing_notebook_is_named(tmp_path: Path) -> None:
     nbformat.write(nb, tmp_path / "01-broken.ipynb")
     with pytest.raises(ClaimlabError, match=r"01-broken\.ipynb failed"):
         build_site(tmp_path, tmp_path / "site")
+
+
+def test_a_page_shows_a_pipe_in_a_table_code_span_without_its_backslash(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(
+            "# 01 · Table\n\n| claim | meaning |\n|---|---|\n| `sub` | `provider\\|id` |"
+        )
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(nb, tmp_path / "01-table.ipynb")
+    page, index = build_site(tmp_path, tmp_path / "site")
+    text = page.read_text()
+    assert "<code>provider|id</code>" in text and "provider\\|id" not in text
+    assert "<td><code>sub</code></td>" in text  # still a table of two columns
+    assert "01 · Table" in index.read_text()

@@ -845,7 +845,10 @@ class Parity:
             if command is None:
                 return "<i>no call</i>"
             args = ", ".join(json.dumps(a, ensure_ascii=False) for a in command.get("args") or [])
-            return f"<code>api.{esc(str(command.get('api')))}({esc(args)})</code>"
+            return (
+                "<code style='white-space:normal;overflow-wrap:anywhere'>"
+                f"api.{esc(str(command.get('api')))}({esc(args)})</code>"
+            )
 
         agreed = []
         if self.same_error:
@@ -854,13 +857,14 @@ class Parity:
                 if self.local_error
                 else "the outcome (both ran without error)"
             )
+        note = ""
         if self.remote is not None and self.same_calls:
             count = len(self.local)
-            agreed.append(f"{count} api call{'' if count == 1 else 's'}")
+            agreed.append(f"{count} api call{'' if count == 1 else 's'} and what they set")
             if not self.same:
-                agreed[-1] += (
-                    " and what they set; the values differ, as expected when the Action draws "
-                    "random data (each run got its own dog)"
+                note = (
+                    "<div>Their values differ, as expected when the Action draws random data: "
+                    "each run got its own dog.</div>"
                 )
         if self.same or self.same_calls:
             colour, head = "#1a7f37", f"local and tenant agree on {' and '.join(agreed)}"
@@ -877,10 +881,12 @@ class Parity:
                 tenant = self.remote[i] if i < len(self.remote) else None
                 local = self.local[i] if i < len(self.local) else None
                 rows.append(
-                    f"<tr><td>call {i + 1}</td><td>{call(tenant)}</td><td>{call(local)}</td></tr>"
+                    f"<tr><td style='white-space:nowrap'>call {i + 1}</td><td>{call(tenant)}</td>"
+                    f"<td>{call(local)}</td></tr>"
                 )
         table = (
-            "<table><tr><th></th><th>tenant</th><th>claimlab</th></tr>" + "".join(rows) + "</table>"
+            "<table style='width:100%;table-layout:fixed'><tr><th style='width:4em'></th>"
+            "<th>tenant</th><th>claimlab</th></tr>" + "".join(rows) + "</table>"
             if rows
             else ""
         )
@@ -891,7 +897,7 @@ class Parity:
         )
         return (
             f"<div style='border-left:4px solid {colour};padding:4px 10px'><b>{head}</b>."
-            f"{unlisted}{table}</div>"
+            f"{note}{unlisted}{table}</div>"
         )
 
 

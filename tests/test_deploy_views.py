@@ -82,7 +82,9 @@ def test_parity_that_agrees_on_everything_shows_no_table() -> None:
     parity = Parity.of(local, {"commands": [c.to_dict() for c in local.commands]})
     assert parity.same
     view = parity._repr_html_()
-    assert "agree on the outcome (both ran without error) and 1 api call</b>" in view
+    assert (
+        "agree on the outcome (both ran without error) and 1 api call and what they set</b>" in view
+    )
     assert "<table" not in view
 
 

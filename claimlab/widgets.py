@@ -111,7 +111,7 @@ _CARD_STYLE = (
 )
 _TABLE = f"border-collapse:collapse;font-family:{_FONT};font-size:13px;width:100%"
 _TH = "text-align:left;padding:4px 8px;border-bottom:2px solid #e2e8f0;color:#475569"
-_TD = "padding:4px 8px;border-bottom:1px solid #f1f5f9;vertical-align:top"
+_TD = "padding:4px 8px;border-bottom:1px solid #f1f5f9;vertical-align:top;text-align:left"
 # Long URLs and JSON wrap where they must, words stay whole where they fit.
 _CODE = f"font-family:{_MONO};font-size:12px;overflow-wrap:anywhere"
 

@@ -118,6 +118,8 @@ def _keep_or_drop(answer: Any) -> Feedback:
 def _action(answer: Any, feedback: Feedback) -> str | Path | None:
     """The Action to check: the path of an exercise file (so an error names its file and line),
     or JavaScript source; ``None``, with a note in ``feedback``, for anything else."""
+    if isinstance(answer, str) and "\n" not in answer and answer.strip().endswith(".js"):
+        answer = Path(answer.strip())
     if isinstance(answer, os.PathLike):
         path = Path(answer)
         if not path.is_file():

@@ -248,6 +248,7 @@ def test_a_started_exercise_file_is_checked_with_its_file_and_line(tmp_path: Pat
     assert not feedback.solved and "breed-claim.js:" in feedback.missing[0]
     path.write_text(solution_answer("02-breed-claim.py"))
     assert check_exercise("breed-claim", path).solved
+    assert check_exercise("breed-claim", str(path)).solved  # a path typed as a string
 
 
 def test_a_missing_or_emptied_exercise_file_says_how_to_get_it_back(tmp_path: Path) -> None:

@@ -5,8 +5,8 @@ as a learner's Run All would, and writes one HTML page per notebook, named like 
 ``index.html``. The pages load nothing: nbconvert's template would fetch require.js, MathJax,
 Mermaid and the widget renderer from CDNs, so those are left out. Widgets cannot be drawn
 without their JavaScript, so their outputs are dropped, and the static snapshot each claimlab
-view displays after its widget (see :mod:`claimlab.snapshots`, the dog inline as a ``data:`` URI)
-stands in for it. Links between notebooks point at the pages.
+view displays after its widget (see :mod:`claimlab.widgets.snapshot`; the dog inline as a
+``data:`` URI) stands in for it. Links between notebooks point at the pages.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ token and see the claim, then deploy the Action to a real tenant. Notebooks impo
 only.
 """
 
+from claimlab import workshop
 from claimlab.claims import DroppedClaim, apply_claim_rules, explain_rule
 from claimlab.connect import Connection, connect
 from claimlab.deploy import Deployment, deploy
@@ -28,6 +29,7 @@ from claimlab.errors import (
 )
 from claimlab.events import make_event, preset_names, sample_event
 from claimlab.exercises import check_exercise, reset_exercise, start_exercise
+from claimlab.magic import load_ipython_extension, use_event
 from claimlab.oauth import Tokens, login_device, login_password
 from claimlab.runtime import Action, ActionResult, run_action, run_flow, run_many
 from claimlab.tenant import Explanation, LocalTenant, LoginResult, explain
@@ -72,6 +74,7 @@ __all__ = [
     "explain",
     "explain_rule",
     "fetch_image",
+    "load_ipython_extension",
     "login_device",
     "login_password",
     "make_event",
@@ -85,4 +88,6 @@ __all__ = [
     "start_exercise",
     "token_inspector",
     "token_size",
+    "use_event",
+    "workshop",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -275,3 +276,15 @@ def test_feedback_renders_escaped_html() -> None:
 def test_unknown_exercise() -> None:
     with pytest.raises(ClaimlabError, match="keep-or-drop"):
         check_exercise("nope", None)
+
+
+def test_workshop_progress_sees_the_exercise_file_the_notebook_checks(tmp_path: Path) -> None:
+    from claimlab.workshop import progress
+
+    shutil.copy(NOTEBOOKS / "02-assign-random-dog-action.ipynb", tmp_path)
+    [fresh] = progress(tmp_path).exercises
+    assert fresh.state == "not yet" and "start_exercise('breed-claim')" in fresh.detail
+    path = start_exercise("breed-claim", directory=tmp_path / "my-actions" / "exercises")
+    assert progress(tmp_path).exercises[0].state == "not yet"
+    path.write_text(solution_answer("02-breed-claim.py"))
+    assert progress(tmp_path).exercises[0].state == "solved"

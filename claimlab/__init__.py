@@ -12,6 +12,7 @@ from claimlab.deploy import Deployment, deploy
 from claimlab.dogs import fetch_image
 from claimlab.errors import (
     ActionError,
+    ActionInterruptedError,
     ActionNetworkError,
     ActionRuntimeError,
     ActionSyntaxError,
@@ -24,6 +25,8 @@ from claimlab.errors import (
     DeployError,
     EventError,
     LoginDenied,
+    OptionError,
+    OptionTypeError,
     TokenError,
     WorkerCrashError,
 )
@@ -31,7 +34,15 @@ from claimlab.events import make_event, preset_names, sample_event
 from claimlab.exercises import check_exercise, reset_exercise, start_exercise
 from claimlab.magic import load_ipython_extension, use_event
 from claimlab.oauth import Tokens, login_device, login_password
-from claimlab.runtime import Action, ActionResult, run_action, run_flow, run_many
+from claimlab.runtime import (
+    Action,
+    ActionCache,
+    ActionResult,
+    run_action,
+    run_flow,
+    run_many,
+    shared_cache,
+)
 from claimlab.tenant import Explanation, LocalTenant, LoginResult, explain
 from claimlab.tokens import DecodedToken, TokenSize, decode_token, token_size
 from claimlab.widgets import action_result_view, profile_card, token_inspector
@@ -40,7 +51,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Action",
+    "ActionCache",
     "ActionError",
+    "ActionInterruptedError",
     "ActionNetworkError",
     "ActionResult",
     "ActionRuntimeError",
@@ -61,6 +74,8 @@ __all__ = [
     "LocalTenant",
     "LoginDenied",
     "LoginResult",
+    "OptionError",
+    "OptionTypeError",
     "TokenError",
     "TokenSize",
     "Tokens",
@@ -85,6 +100,7 @@ __all__ = [
     "run_flow",
     "run_many",
     "sample_event",
+    "shared_cache",
     "start_exercise",
     "token_inspector",
     "token_size",

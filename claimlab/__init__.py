@@ -31,7 +31,7 @@ from claimlab.errors import (
     WorkerCrashError,
 )
 from claimlab.events import make_event, preset_names, sample_event
-from claimlab.exercises import check_exercise
+from claimlab.exercises import check_exercise, reset_exercise, start_exercise
 from claimlab.magic import load_ipython_extension, use_event
 from claimlab.oauth import Tokens, login_device, login_password
 from claimlab.runtime import (
@@ -95,11 +95,13 @@ __all__ = [
     "make_event",
     "preset_names",
     "profile_card",
+    "reset_exercise",
     "run_action",
     "run_flow",
     "run_many",
     "sample_event",
     "shared_cache",
+    "start_exercise",
     "token_inspector",
     "token_size",
     "use_event",

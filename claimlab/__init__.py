@@ -28,6 +28,18 @@ from claimlab.errors import (
 )
 from claimlab.events import make_event, preset_names, sample_event
 from claimlab.exercises import check_exercise
+from claimlab.lab import (
+    Counterexample,
+    Matrix,
+    SizeBudget,
+    Sweep,
+    TokenDiff,
+    diff,
+    falsify,
+    matrix,
+    size_budget,
+    sweep,
+)
 from claimlab.oauth import Tokens, login_device, login_password
 from claimlab.runtime import Action, ActionResult, run_action, run_flow, run_many
 from claimlab.tenant import Explanation, LocalTenant, LoginResult, explain
@@ -49,6 +61,7 @@ __all__ = [
     "ClaimlabError",
     "ClaimsTooLargeError",
     "Connection",
+    "Counterexample",
     "DecodedToken",
     "DependencyError",
     "DeployError",
@@ -59,6 +72,10 @@ __all__ = [
     "LocalTenant",
     "LoginDenied",
     "LoginResult",
+    "Matrix",
+    "SizeBudget",
+    "Sweep",
+    "TokenDiff",
     "TokenError",
     "TokenSize",
     "Tokens",
@@ -69,18 +86,23 @@ __all__ = [
     "connect",
     "decode_token",
     "deploy",
+    "diff",
     "explain",
     "explain_rule",
+    "falsify",
     "fetch_image",
     "login_device",
     "login_password",
     "make_event",
+    "matrix",
     "preset_names",
     "profile_card",
     "run_action",
     "run_flow",
     "run_many",
     "sample_event",
+    "size_budget",
+    "sweep",
     "token_inspector",
     "token_size",
 ]

@@ -190,8 +190,9 @@ def diff(
     encoded JWTs, two :class:`DecodedToken`, or two claim dicts; or two versions of an Action
     (paths, sources or :class:`Action`), each run on ``event`` (Auth0's sample by default,
     ``run_options`` as for :func:`claimlab.run_action`), their ID token claims through
-    Auth0's rules (the offline Dog API gives both the same dog). ``ignore`` names claims to leave out (by default the ones that differ on
-    every login: ``iat``, ``exp``, ``auth_time``, ``sid``, ``nonce``).
+    Auth0's rules (the offline Dog API gives both the same dog). ``ignore`` names claims to
+    leave out (by default the ones that differ on every login: ``iat``, ``exp``,
+    ``auth_time``, ``sid``, ``nonce``).
     """
     if _is_action(a) and _is_action(b):
         if run_options.get("network", "mock") == "mock":

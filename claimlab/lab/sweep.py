@@ -122,7 +122,9 @@ class Sweep:
         return sum(r.status == "denied" for r in self.runs)
 
     def slowest(self, count: int = _SLOWEST) -> list[SweepRun]:
-        """The slowest runs (Node's own timing), slowest first."""
+        """The slowest runs, slowest first, by Node's wall time for each. Runs overlap in a
+        sweep (up to 64 at once per worker), so a run's time includes its neighbours' turns:
+        rerun a slow event alone with ``run_action(run.login.event)`` before blaming it."""
         return sorted(self.runs, key=lambda r: r.duration_ms, reverse=True)[:count]
 
     def failures(self) -> list[SweepRun]:

@@ -5,6 +5,7 @@ token and see the claim, then deploy the Action to a real tenant. Notebooks impo
 only.
 """
 
+from claimlab import workshop
 from claimlab.claims import DroppedClaim, apply_claim_rules, explain_rule
 from claimlab.connect import Connection, connect
 from claimlab.deploy import Deployment, deploy
@@ -40,6 +41,7 @@ from claimlab.lab import (
     size_budget,
     sweep,
 )
+from claimlab.magic import load_ipython_extension, use_event
 from claimlab.oauth import Tokens, login_device, login_password
 from claimlab.runtime import Action, ActionResult, run_action, run_flow, run_many
 from claimlab.tenant import Explanation, LocalTenant, LoginResult, explain
@@ -91,6 +93,7 @@ __all__ = [
     "explain_rule",
     "falsify",
     "fetch_image",
+    "load_ipython_extension",
     "login_device",
     "login_password",
     "make_event",
@@ -105,4 +108,6 @@ __all__ = [
     "sweep",
     "token_inspector",
     "token_size",
+    "use_event",
+    "workshop",
 ]

@@ -108,9 +108,14 @@ class DependencyError(ActionError):
 
 
 class ActionNetworkError(ActionError):
-    """An outbound request from the Action failed: no mock route matched, or the network did."""
+    """An outbound request from the Action failed: no mock route matched, or the network did
+    (refused, reset, timed out). ``url`` is where the failed request was going, where known."""
 
     kind = "NetworkError"
+
+    def __init__(self, message: str, *, url: str | None = None, **where: object) -> None:
+        self.url = url
+        super().__init__(message, **where)  # type: ignore[arg-type]
 
 
 class WorkerCrashError(ActionError):

@@ -29,7 +29,7 @@ def _starter(exercise: str) -> str:
     match = re.search(r'my_action = """(.*?)"""', source, re.S)
     if match:
         return match.group(1)
-    assert "Path(V3).read_text()" in source
+    assert 'Path("actions/team-claims-v3.js").read_text()' in source
     return (NOTEBOOKS / "actions" / "team-claims-v3.js").read_text()
 
 

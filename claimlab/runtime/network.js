@@ -3,6 +3,12 @@
 // fetch (axios, got and friends sit on these) is answered by the run's mock routes, served by a
 // real HTTP server on 127.0.0.1 so clients see real sockets and streams. An unmatched request fails
 // like a DNS failure would, naming the URL and how to mock it. "live" lets requests through.
+// A route may also answer with a fault (`{"fault": "timeout"}` hangs until the client gives up,
+// `{"fault": "reset"}` resets the connection) or late (`{"delay_ms": N, ...}`), so an Action's
+// failure handling can be exercised. "record" is "live" that also keeps each live answer in the
+// run's request log (Python writes the cassette); "replay" is "mock" with the cassette's answers
+// as routes, and its no-mock error names the cassette, whose path rides in the route set under
+// CASSETTE_KEY (no request URL can equal it).
 
 const http = require('node:http');
 const https = require('node:https');
@@ -15,6 +21,13 @@ const ORIGINAL = {
 };
 const RUN_HEADER = 'x-claimlab-run';
 const TICKET_HEADER = 'x-claimlab-ticket';
+const CASSETTE_KEY = '#cassette';
+// Hop-by-hop headers, and the ones that described the body as it travelled (fetch has already
+// decompressed it): a recorded answer is served again with a body of its own.
+const UNRECORDED_HEADERS = ['connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'content-length'];
+// What an outbound request's errors are traced back to, for ActionNetworkError's URL.
+const requestUrls = new WeakMap();
+const URL_TAG = Symbol('claimlab.url');
 
 let server = null;
 let serverPort = 0;
@@ -55,6 +68,9 @@ function resolveSpec(key, spec) {
 }
 
 function responseParts(spec) {
+  const delayMs = Math.max(0, Number(spec.delay_ms) || 0);
+  // Python's faults.check_routes has checked the fault's name.
+  if (spec.fault !== undefined) return { fault: spec.fault, delayMs };
   const headers = { ...(spec.headers || {}) };
   let body;
   if (spec.json !== undefined) {
@@ -67,12 +83,16 @@ function responseParts(spec) {
   } else {
     body = Buffer.from(spec.body === undefined ? '' : String(spec.body));
   }
-  return { status: spec.status || 200, headers, body };
+  return { status: spec.status || 200, headers, body, delayMs };
 }
 
-function noMockError(method, url) {
-  const err = new Error(
-    `claimlab: no mock route for ${method} ${url} (network="mock" keeps Actions offline). ` +
+function noMockError(method, url, routes) {
+  const cassette = routes && routes[CASSETTE_KEY];
+  const err = new Error(cassette
+    ? `claimlab: ${method} ${url} is not in the cassette ${cassette} (network="replay" answers ` +
+      'only what was recorded). Record it again with network="record", or add ' +
+      `mocks={"${method} ${url}": {"status": 200, "json": {...}}}.`
+    : `claimlab: no mock route for ${method} ${url} (network="mock" keeps Actions offline). ` +
       `Mock it with mocks={"${method} ${url}": {"status": 200, "json": {...}}}, or run with network="live".`,
   );
   err.code = 'ECLAIMLAB_NO_MOCK';
@@ -91,7 +111,81 @@ function safeHost(url) {
 }
 
 function recordRequest(ctx, method, url, mocked) {
-  if (ctx && ctx.requests) ctx.requests.push({ method, url, mocked });
+  const entry = { method, url, mocked };
+  if (ctx && ctx.requests) ctx.requests.push(entry);
+  return entry;
+}
+
+/** Waits `ms`, or rejects with `signal`'s reason if it aborts first. */
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      if (signal) signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal && signal.aborted) onAbort();
+    else if (signal) signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The live answer to a request, whole, as a mock route's parts: what "record" keeps and serves. */
+async function liveParts(method, url, headers, body, signal) {
+  const sent = new Headers();
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === 'host' || lower === RUN_HEADER || lower === TICKET_HEADER || UNRECORDED_HEADERS.includes(lower)) continue;
+    for (const v of Array.isArray(value) ? value : [value]) sent.append(name, String(v));
+  }
+  const withBody = body && body.length && method !== 'GET' && method !== 'HEAD';
+  // Redirects are answers too: the client follows them, and each hop is recorded on its own.
+  const response = await ORIGINAL.fetch(url, { method, headers: sent, body: withBody ? body : undefined, redirect: 'manual', signal });
+  const received = {};
+  for (const [name, value] of response.headers) if (!UNRECORDED_HEADERS.includes(name) && name !== 'set-cookie') received[name] = value;
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) received['set-cookie'] = cookies;
+  return { status: response.status, headers: received, body: Buffer.from(await response.arrayBuffer()), delayMs: 0 };
+}
+
+function keepRecording(entry, parts) {
+  entry.response = { status: parts.status, headers: parts.headers, body_base64: parts.body.toString('base64') };
+}
+
+function tagUrl(err, method, url) {
+  if (err && typeof err === 'object' && !Object.prototype.hasOwnProperty.call(err, URL_TAG)) {
+    Object.defineProperty(err, URL_TAG, { value: { method, url }, enumerable: false });
+  }
+  return err;
+}
+
+/** `{method, url}` of the request an error came from, found along its cause chain; else null. */
+function errorRequest(err) {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause, depth += 1) {
+    if (e[URL_TAG]) return e[URL_TAG];
+    if (e.request && requestUrls.has(e.request)) return requestUrls.get(e.request);
+    // axios makes its timeout error itself, on follow-redirects' request object: its config
+    // still says where the request was going.
+    if (e.isAxiosError && e.config && e.config.url) {
+      try {
+        const url = new URL(e.config.url, e.config.baseURL || undefined).href;
+        return { method: String(e.config.method || 'get').toUpperCase(), url };
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+function resetError() {
+  const err = new Error('read ECONNRESET');
+  err.code = 'ECONNRESET';
+  err.errno = -104;
+  err.syscall = 'read';
+  return err;
 }
 
 // --- node:http / node:https ---------------------------------------------------------------------
@@ -139,9 +233,11 @@ function interceptingRequest(defaultProtocol, original) {
     const { method, fullUrl, headers, callback, options } = normaliseArgs(defaultProtocol, args);
     const match = routeFor(ctx.routes, method, fullUrl);
     // Live requests are part of what the Action did, so they are logged too.
-    recordRequest(ctx, method, fullUrl, Boolean(match));
-    if (!match && ctx.network === 'live') return original.apply(this, args);
-    const ticket = match ? prepareAnswer(ctx, match) : '';
+    const entry = recordRequest(ctx, method, fullUrl, Boolean(match));
+    if (!match && ctx.network === 'live') return tracked(original.apply(this, args), method, fullUrl);
+    let ticket = '';
+    if (match) ticket = prepareAnswer(ctx, match);
+    else if (ctx.network === 'record') ticket = prepareRecording(ctx, entry, method, fullUrl);
     const req = ORIGINAL.httpRequest(
       {
         host: '127.0.0.1',
@@ -154,9 +250,20 @@ function interceptingRequest(defaultProtocol, original) {
       },
       callback,
     );
-    if (!match) process.nextTick(() => req.destroy(noMockError(method, fullUrl)));
-    return req;
+    if (!ticket) process.nextTick(() => req.destroy(noMockError(method, fullUrl, ctx.routes)));
+    return tracked(req, method, fullUrl);
   };
+}
+
+function tracked(req, method, url) {
+  requestUrls.set(req, { method, url });
+  const emit = req.emit;
+  // Wrapped, not listened to: an extra 'error' listener would swallow errors nobody handles.
+  req.emit = function (name, ...rest) {
+    if (name === 'error') tagUrl(rest[0], method, url);
+    return emit.call(this, name, ...rest);
+  };
+  return req;
 }
 
 function interceptingGet(requestFn) {
@@ -172,7 +279,15 @@ function interceptingGet(requestFn) {
 async function interceptingFetch(input, init) {
   const ctx = currentContext();
   if (!ctx) return ORIGINAL.fetch(input, init);
-  return mockedFetch(ctx, new Request(input, init), 0);
+  const request = new Request(input, init);
+  try {
+    return await mockedFetch(ctx, request, 0);
+  } catch (err) {
+    // As Node's own fetch does: the stack is taken again here, so it leads to the Action's line
+    // (an abort reason was made by a timer, far from the call).
+    if (err && typeof err === 'object') Error.captureStackTrace(err, interceptingFetch);
+    throw tagUrl(err, request.method.toUpperCase(), request.url);
+  }
 }
 
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
@@ -181,11 +296,25 @@ const MAX_REDIRECTS = 20;
 async function mockedFetch(ctx, request, hops) {
   const method = request.method.toUpperCase();
   const match = routeFor(ctx.routes, method, request.url);
-  recordRequest(ctx, method, request.url, Boolean(match));
+  const entry = recordRequest(ctx, method, request.url, Boolean(match));
   // `request` now owns the body (a Request passed in is used up), so it is what goes out.
   if (!match && ctx.network === 'live') return ORIGINAL.fetch(request);
-  if (!match) throw new TypeError('fetch failed', { cause: noMockError(method, request.url) });
-  const { status, headers, body } = responseParts(resolveSpec(match.key, match.spec));
+  let parts;
+  if (match) parts = responseParts(resolveSpec(match.key, match.spec));
+  else if (ctx.network === 'record') {
+    const body = method === 'GET' || method === 'HEAD' ? null : Buffer.from(await request.arrayBuffer());
+    parts = await liveParts(method, request.url, Object.fromEntries(request.headers), body, request.signal);
+    keepRecording(entry, parts);
+  } else throw new TypeError('fetch failed', { cause: noMockError(method, request.url, ctx.routes) });
+  if (parts.delayMs) await sleep(parts.delayMs, request.signal);
+  if (parts.fault === 'reset') throw new TypeError('fetch failed', { cause: resetError() });
+  if (parts.fault === 'timeout') {
+    // The server never answers: only the caller's signal (or the Action's budget) ends the wait;
+    // past the budget, the connection is closed under it.
+    await whenClosed(ctx, request.signal);
+    throw new TypeError('fetch failed', { cause: resetError() });
+  }
+  const { status, headers, body } = parts;
   const location = new Headers(headers).get('location');
   if (REDIRECT_STATUSES.includes(status) && location !== null && request.redirect !== 'manual') {
     // fetch follows redirects itself (redirect: "follow" is its default), mocked ones too.
@@ -214,26 +343,86 @@ async function mockedFetch(ctx, request, hops) {
 // The answer is chosen when the Action makes the request, in call order; chosen here, a
 // rotation's n-th answer would depend on which socket happened to connect first.
 function prepareAnswer(ctx, match) {
+  return ticketFor(ctx, responseParts(resolveSpec(match.key, match.spec)));
+}
+
+// In "record" mode the mock server asks the real service once the request (and its body) is in.
+function prepareRecording(ctx, entry, method, url) {
+  return ticketFor(ctx, async (req, body) => {
+    const parts = await liveParts(method, url, req.headers, body);
+    keepRecording(entry, parts);
+    return parts;
+  });
+}
+
+/** A ticket for the mock server: its answer's parts, or a function of the request that makes them. */
+function ticketFor(ctx, prepared) {
   const ticket = String(nextTicket++);
   if (!ctx.answers) ctx.answers = new Map();
-  ctx.answers.set(ticket, responseParts(resolveSpec(match.key, match.spec)));
+  ctx.answers.set(ticket, prepared);
   return ticket;
 }
 
 function answer(req, res, lookupContext) {
   const ctx = lookupContext(req.headers[RUN_HEADER]);
   const ticket = req.headers[TICKET_HEADER];
-  const parts = ctx && ctx.answers && ctx.answers.get(ticket);
-  if (parts) ctx.answers.delete(ticket);
-  req.resume();
-  req.on('end', () => {
-    if (!parts) {
+  const prepared = ctx && ctx.answers && ctx.answers.get(ticket);
+  if (prepared) ctx.answers.delete(ticket);
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', async () => {
+    if (!prepared) {
       res.destroy();
+      return;
+    }
+    let parts;
+    try {
+      parts = typeof prepared === 'function' ? await prepared(req, Buffer.concat(chunks)) : prepared;
+    } catch {
+      // The live service could not be reached: the client sees its connection fail.
+      req.socket.resetAndDestroy();
+      return;
+    }
+    if (parts.delayMs) await sleep(parts.delayMs);
+    if (parts.fault === 'reset') {
+      req.socket.resetAndDestroy();
+      return;
+    }
+    if (parts.fault === 'timeout') {
+      hangUntilClosed(req, ctx);
       return;
     }
     const { status, headers, body } = parts;
     res.writeHead(status, { ...headers, 'content-length': body.length });
     res.end(req.method === 'HEAD' ? undefined : body);
+  });
+}
+
+// A hung answer ends when the client gives up (its timeout destroys the socket) or when the run
+// is over (its budget ran out), so no socket outlives the run that asked for it.
+function hangUntilClosed(req, ctx) {
+  const socket = req.socket;
+  whenClosed(ctx).then(() => socket.destroy());
+}
+
+const CLOSED_POLL_MS = 250;
+
+/** Settles once the run is over (rejecting, if `signal` aborts first, with its reason). The
+ * worker marks a finished run `closed` and tells nobody: polling keeps network.js to itself. */
+function whenClosed(ctx, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (ctx.closed) finish(resolve);
+    }, CLOSED_POLL_MS);
+    timer.unref();
+    const onAbort = () => finish(() => reject(signal.reason));
+    function finish(settle) {
+      clearInterval(timer);
+      if (signal) signal.removeEventListener('abort', onAbort);
+      settle();
+    }
+    if (signal && signal.aborted) onAbort();
+    else if (signal) signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -260,10 +449,12 @@ function install({ context, contextForRun }) {
 function isNetworkError(err) {
   for (let e = err, depth = 0; e && depth < 5; e = e.cause, depth += 1) {
     if (e.code === 'ECLAIMLAB_NO_MOCK') return true;
-    if (typeof e.code === 'string' && /^(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(e.code)) return true;
+    if (typeof e.code === 'string' && /^(ENOTFOUND|ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(e.code)) return true;
+    // fetch rejects with its signal's reason: AbortSignal.timeout's, or the caller's abort.
+    if (e[URL_TAG] && (e.name === 'TimeoutError' || e.name === 'AbortError')) return true;
     if (e.isAxiosError && e.code === 'ERR_NETWORK') return true;
   }
   return false;
 }
 
-module.exports = { install, isNetworkError, routeFor };
+module.exports = { install, isNetworkError, errorRequest, routeFor };

@@ -35,8 +35,10 @@ _ERRORS: dict[str, type[ActionError]] = {
 def action_error(data: dict[str, Any], display_file: str | None = None) -> ActionError:
     """Turn the worker's description of a failure into the typed error."""
     cls = _ERRORS.get(data.get("type", ""), ActionRuntimeError)
+    extra = {"url": data.get("url")} if cls is ActionNetworkError else {}
     return cls(
         data["message"],
+        **extra,
         file=display_file or data.get("file"),
         line=data.get("line"),
         action=data.get("action"),

@@ -14,11 +14,13 @@ from typing import Any, Literal
 
 from claimlab import dogs, events
 from claimlab.errors import ActionTimeoutError, ClaimlabError, WorkerCrashError
+from claimlab.runtime import cassette as cassettes
 from claimlab.runtime import dependencies as deps
+from claimlab.runtime import faults
 from claimlab.runtime.result import ActionResult, Command, LogLine, action_error
 from claimlab.runtime.worker import Worker, WorkerDied, WorkerTimedOut, default_worker
 
-Network = Literal["mock", "live"]
+Network = Literal["mock", "live", "record", "replay"]
 Handler = Literal["onExecutePostLogin", "onContinuePostLogin"]
 
 DEFAULT_TIMEOUT = 20.0
@@ -130,10 +132,17 @@ def _event(event: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
 
 
 def _routes(network: Network, mocks: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if network not in ("mock", "live"):
-        raise ClaimlabError(f"network must be 'mock' or 'live', not {network!r}.")
-    if network == "live":
+    if network not in ("mock", "live", "record", "replay"):
+        raise ClaimlabError(
+            f"network must be 'mock' or 'live' (or 'record' and 'replay', with cassette=PATH), "
+            f"not {network!r}."
+        )
+    faults.check_routes(mocks or {})
+    if network in ("live", "record"):
         return dict(mocks) if mocks else None
+    if network == "replay":
+        # Only the cassette (and the mocks given): the offline Dog API would hide a gap in it.
+        return dict(mocks or {})
     # Offline by default: the Dog API answers from claimlab's own images unless overridden.
     return {**dogs.dog_api_mocks(), **(mocks or {})}
 
@@ -332,6 +341,7 @@ def run_action(
     mocks: Mapping[str, Any] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     handler: Handler = "onExecutePostLogin",
+    cassette: str | Path | None = None,
 ) -> ActionResult:
     """Run one post-login Action against a mock login event.
 
@@ -339,7 +349,9 @@ def run_action(
     a preset name (``"interactive"``, ``"refresh"``…), a JSON override file, or ``None`` for
     Auth0's sample event. ``secrets`` become ``event.secrets``; ``dependencies`` are npm specs
     such as ``"axios@1.7.9"``. With ``network="mock"`` (the default) outbound requests are
-    answered by ``mocks`` and claimlab's offline Dog API; ``"live"`` lets them through.
+    answered by ``mocks`` and claimlab's offline Dog API; ``"live"`` lets them through;
+    ``"record"`` is live and keeps the answers in ``cassette`` (a JSON file), ``"replay"``
+    answers from it.
     """
     return run_flow(
         [action],
@@ -350,6 +362,7 @@ def run_action(
         mocks=mocks,
         timeout=timeout,
         handler=handler,
+        cassette=cassette,
     )
 
 
@@ -363,6 +376,7 @@ def run_flow(
     mocks: Mapping[str, Any] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     handler: Handler = "onExecutePostLogin",
+    cassette: str | Path | None = None,
 ) -> ActionResult:
     """Run several Actions in binding order, as the Login flow does on Auth0.
 
@@ -370,8 +384,14 @@ def run_flow(
     and ``dependencies``; pass :class:`Action` objects to give each its own.
     """
     loaded = _actions(actions, secrets, dependencies)
-    return Runner().run_many(
-        loaded, [event], network=network, mocks=mocks, timeout=timeout, handler=handler, window=1
+    return cassettes.run_with_cassette(
+        network,
+        cassette,
+        mocks,
+        loaded,
+        lambda net, routes: Runner().run_many(
+            loaded, [event], network=net, mocks=routes, timeout=timeout, handler=handler, window=1
+        ),
     )[0]
 
 
@@ -384,8 +404,17 @@ def run_many(
     network: Network = "mock",
     mocks: Mapping[str, Any] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    cassette: str | Path | None = None,
 ) -> list[ActionResult]:
     """Run an Action (or a flow) against many events; fast, for sweeps over users and flows."""
     items = action if isinstance(action, list | tuple) else [action]
     loaded = _actions(items, secrets, dependencies)
-    return Runner().run_many(loaded, event_list, network=network, mocks=mocks, timeout=timeout)
+    return cassettes.run_with_cassette(
+        network,
+        cassette,
+        mocks,
+        loaded,
+        lambda net, routes: Runner().run_many(
+            loaded, event_list, network=net, mocks=routes, timeout=timeout
+        ),
+    )

@@ -118,11 +118,14 @@ function describeError(err, action) {
       }
     }
   }
+  // Which request failed, so the learner knows which call to guard.
+  const request = type === 'NetworkError' ? network.errorRequest(err) : null;
+  if (request && !message.includes(request.url)) message += ` (${request.method} ${request.url})`;
   const line = err instanceof ActionLoadError ? err.line : actionLine(err, action.filename);
   const stack = err instanceof Error ? String(err.stack || '') : null;
   // The error as JavaScript named it, before claimlab's advice: Auth0's test endpoint reports that.
   const thrown = err instanceof Error ? { name: String(err.name), message: String(err.message) } : null;
-  return { type, message, file: action.filename, line, stack, thrown, action: action.name };
+  return { type, message, file: action.filename, line, stack, thrown, action: action.name, url: request && request.url };
 }
 
 function timeoutError(ms, action) {

@@ -68,6 +68,7 @@ class LocalTenant:
         issuer: str | None = None,
         network: Network = "mock",
         mocks: Mapping[str, Any] | None = None,
+        cassette: str | Path | None = None,
         keys: tokens.KeyStore | None = None,
         build_delay: float = 0.5,
     ) -> None:
@@ -77,6 +78,8 @@ class LocalTenant:
         self.issuer = issuer or f"https://{self.domain}/"
         self.network: Network = network
         self.mocks = dict(mocks or {})
+        # With network="record" or "replay": the JSON file of real services' answers.
+        self.cassette = cassette
         self.keys = keys or tokens.KeyStore.for_tenant(name)
         self.users: dict[str, User] = sample_users()
         self.applications: dict[str, Application] = sample_applications(self.domain)
@@ -189,6 +192,7 @@ class LocalTenant:
             event or None,
             network=self.network,
             mocks=self.mocks,
+            cassette=self.cassette,
         )
         answer: dict[str, Any] = {
             "commands": [c.to_dict() for c in result.commands],
@@ -609,7 +613,12 @@ class LocalTenant:
         after it until the user is done. claimlab takes the user through each pause (the
         command log keeps every call, in order) and Actions already run are not run again.
         """
-        options = {"network": self.network, "mocks": self.mocks, "timeout": timeout}
+        options = {
+            "network": self.network,
+            "mocks": self.mocks,
+            "cassette": self.cassette,
+            "timeout": timeout,
+        }
         bound = list(self.bindings)
         parts = [run_flow(bound, event, **options)]
         while parts[-1].error is None and not parts[-1].denied:

@@ -43,7 +43,15 @@ from claimlab.lab import (
 )
 from claimlab.magic import load_ipython_extension, use_event
 from claimlab.oauth import Tokens, login_device, login_password
-from claimlab.runtime import Action, ActionResult, run_action, run_flow, run_many
+from claimlab.runtime import (
+    Action,
+    ActionCache,
+    ActionResult,
+    run_action,
+    run_flow,
+    run_many,
+    shared_cache,
+)
 from claimlab.tenant import Explanation, LocalTenant, LoginResult, explain
 from claimlab.tokens import DecodedToken, TokenSize, decode_token, token_size
 from claimlab.widgets import action_result_view, profile_card, token_inspector
@@ -52,6 +60,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Action",
+    "ActionCache",
     "ActionError",
     "ActionNetworkError",
     "ActionResult",
@@ -104,6 +113,7 @@ __all__ = [
     "run_flow",
     "run_many",
     "sample_event",
+    "shared_cache",
     "size_budget",
     "sweep",
     "token_inspector",

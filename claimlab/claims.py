@@ -182,6 +182,7 @@ class Rule(StrEnum):
     SCOPE_NOT_REQUESTED = "scope-not-requested"
     AUTH0_API_AUDIENCE = "auth0-api-audience"
     TOO_LARGE = "too-large"
+    NOT_NAMESPACED = "not-namespaced"
 
 
 @dataclass(frozen=True)
@@ -286,6 +287,7 @@ def _evaluate(
     scopes: frozenset[str],
     audience: str | None,
     auth0_api: bool | None = None,
+    namespaced_only: bool = False,
 ) -> DroppedClaim | None:
     """Apply the silent-drop rules to one claim name; ``None`` means Auth0 keeps it."""
     if not isinstance(claim, str):
@@ -330,6 +332,19 @@ def _evaluate(
             f"{claim!r} is in the 'urn:auth0' namespace, which Auth0 reserves for itself, so "
             f"Auth0 ignores it without an error. Use your own namespace, such as "
             f"'urn:example:...' or an https:// URL on a domain you control.",
+        )
+
+    # Tenants created before 28 July 2022 can still have the legacy setting "Custom claims
+    # must be namespaced" on (Tenant Settings > Advanced > Migrations; docs custom-claims-
+    # migration): they drop every claim without an http(s) namespace. Whether they keep a
+    # urn: name on a custom API's token is UNCONFIRMED; claimlab drops it too.
+    if namespaced_only:
+        return drop(
+            Rule.NOT_NAMESPACED,
+            f"{claim!r} is not namespaced, and this tenant has the legacy setting 'Custom "
+            f"claims must be namespaced' on, so Auth0 ignores it without an error. Use a "
+            f"namespaced name such as {_suggest(claim)!r}, or turn the setting off (Tenant "
+            f"Settings > Advanced > Migrations).",
         )
 
     # Checked before the scope rule on purpose: on an Auth0 API audience, requesting the
@@ -415,6 +430,7 @@ def apply_claim_rules(
     scope: str | Sequence[str] | None,
     audience: str | None = None,
     auth0_api: bool | None = None,
+    namespaced_only: bool = False,
 ) -> tuple[dict[str, object], list[DroppedClaim]]:
     """Split the custom claims set for one token into what Auth0 keeps and what it drops.
 
@@ -424,6 +440,8 @@ def apply_claim_rules(
     the application). Both results keep the order of ``custom``. ``auth0_api`` says whether
     that audience is one of the tenant's own Auth0 APIs; by default it is inferred from an
     ``auth0.com`` host, and a local tenant on another domain says so itself.
+    ``namespaced_only`` is a legacy tenant's "Custom claims must be namespaced" setting: every
+    claim without an http(s) namespace is dropped with the ``not-namespaced`` rule.
 
     Raises :class:`~claimlab.errors.ClaimsTooLargeError` if the kept claims exceed
     :data:`CUSTOM_CLAIMS_LIMIT`: unlike the other rules, Auth0 fails the whole login then.
@@ -434,7 +452,7 @@ def apply_claim_rules(
     kept: dict[str, object] = {}
     dropped: list[DroppedClaim] = []
     for name, value in custom.items():
-        verdict = _evaluate(name, token, scopes, audience, auth0_api)
+        verdict = _evaluate(name, token, scopes, audience, auth0_api, namespaced_only)
         if verdict is None:
             kept[name] = value
         else:

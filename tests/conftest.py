@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from claimlab.runtime import Runner
+from claimlab.runtime import Runner, shared_cache
 from claimlab.runtime import dependencies as deps
 from claimlab.runtime.worker import Worker
 from claimlab.tenant import LocalTenant
@@ -75,6 +75,14 @@ def dog_tenant(tenant: LocalTenant, axios: list[str]) -> LocalTenant:
     """A local tenant with the tutorial's Action bound to post-login."""
     tenant.bind(DOG_ACTION, dependencies=axios)
     return tenant
+
+
+@pytest.fixture(autouse=True)
+def empty_shared_cache() -> Iterator[None]:
+    """Bare runs keep api.cache entries between them: no test sees another's."""
+    shared_cache.clear()
+    yield
+    shared_cache.clear()
 
 
 @pytest.fixture

@@ -62,6 +62,7 @@ def test_constants():
         "scope-not-requested",
         "auth0-api-audience",
         "too-large",
+        "not-namespaced",
     ]
 
 

@@ -71,11 +71,33 @@ def test_other_token_the_other_way_round(tenant: LocalTenant) -> None:
     assert explain(result, PLAN, token="access_token").reason == "other-token"
 
 
-def test_no_access_token_without_an_audience(tenant: LocalTenant) -> None:
+def test_an_opaque_access_token_without_an_audience(tenant: LocalTenant) -> None:
     tenant.bind(action(f'api.accessToken.setCustomClaim("{PLAN}", "pro");'), name="plan")
-    why = explain(tenant.login("alice"), PLAN, token="access_token")
-    assert why.reason == "no-access-token"
-    assert "audience" in why.message
+    login = tenant.login("alice")
+    assert login.access_token is not None
+    why = explain(login, PLAN, token="access_token")
+    assert why.reason == "opaque-access-token"
+    assert "opaque" in why.message and "audience=" in why.message
+
+
+def test_a_legacy_tenant_drops_non_namespaced_claims_with_their_own_reason() -> None:
+    legacy = LocalTenant(namespaced_claims_only=True)
+    legacy.bind(
+        action(
+            f'api.idToken.setCustomClaim("plan", "pro");\n'
+            f'api.idToken.setCustomClaim("{PLAN}", "pro");'
+        ),
+        name="plan",
+    )
+    login = legacy.login("alice")
+    assert PLAN in login.claims and "plan" not in login.claims
+    why = explain(login, "plan")
+    assert why.reason == "dropped:not-namespaced"
+    assert "Custom claims must be namespaced" in why.message
+    # The same Action on a current tenant keeps both.
+    current = LocalTenant()
+    current.bind(legacy.bindings[0].source, name="plan")
+    assert "plan" in current.login("alice").claims
 
 
 def test_no_actions(tenant: LocalTenant) -> None:
@@ -137,3 +159,19 @@ def test_not_called_when_a_condition_is_false(tenant: LocalTenant) -> None:
 def test_explain_rejects_an_unknown_token_name(tenant: LocalTenant) -> None:
     with pytest.raises(ValueError, match="id_token"):
         explain(tenant.login("alice"), "sub", token="refresh_token")
+
+
+def test_a_redirect_in_a_login_that_cannot_redirect(tenant: LocalTenant) -> None:
+    tenant.bind(
+        action(
+            "api.redirect.sendUserTo('https://consent.example/');\n"
+            f'api.idToken.setCustomClaim("{PLAN}", "pro");'
+        ),
+        name="consent",
+    )
+    with pytest.raises(LoginDenied) as failed:
+        tenant.login("alice", flow="silent")
+    assert failed.value.error == "interaction_required"
+    why = explain(failed.value, PLAN)
+    assert why.reason == "interaction-required"
+    assert "'consent'" in why.message and "silent" in why.message

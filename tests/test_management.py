@@ -151,7 +151,7 @@ def deployed(store: ActionStore, clock: Clock, name: str = "dog", **fields: Any)
     action = create(store, name, **fields)
     clock.advance(1.0)
     status, version = call(store, "POST", f"/actions/actions/{action['id']}/deploy")
-    assert status == 202, version
+    assert status == 200, version
     return action
 
 
@@ -308,7 +308,6 @@ TRIGGER = [{"id": "post-login", "version": "v3"}]
             {"name": "x", "supported_triggers": TRIGGER, "secrets": [{"name": "NEW"}]},
             "value",
         ),
-        ({"name": "x", "supported_triggers": TRIGGER, "code": "x" * (100 * 1024 + 1)}, "100 kB"),
         ({"name": "x", "supported_triggers": TRIGGER, "colour": "red"}, "colour"),
         ({"name": "x", "supported_triggers": TRIGGER, "deploy": "yes"}, "boolean"),
         (
@@ -322,6 +321,20 @@ def test_create_validation_400(store, body, text):
     status, out = call(store, "POST", "/actions/actions", body)
     assert_error(status, out, 400, text)
     assert call(store, "GET", "/actions/actions")[1]["total"] == 0
+
+
+def test_code_over_100_kb_is_accepted(store):
+    # 100 kB is a latency recommendation in Auth0's docs (Actions limitations), not a
+    # documented hard limit: the local Management API takes it, as Auth0 is believed to.
+    code = "// " + "x" * (100 * 1024)
+    status, out = call(
+        store,
+        "POST",
+        "/actions/actions",
+        {"name": "big", "supported_triggers": TRIGGER, "code": code},
+    )
+    assert status == 201, out
+    assert out["code"] == code
 
 
 def test_secret_value_too_long_is_reported_without_the_value(store):
@@ -455,11 +468,13 @@ def test_deploy_creates_version_1_and_marks_all_deployed(store, clock):
     action = create(store, secrets=[{"name": "API_KEY", "value": SECRET}])
     clock.advance(1)
     status, version = call(store, "POST", f"/actions/actions/{action['id']}/deploy")
-    assert status == 202
+    # The API reference says 202; go-auth0's recordings of a real tenant
+    # (TestActionManager_Deploy.yaml) show 200 and a version not yet marked deployed.
+    assert status == 200
     sdk(DeployActionResponseContent, version)
     sdk(ActionVersion, version)
     assert version["number"] == 1
-    assert version["deployed"] is True
+    assert version["deployed"] is False
     assert version["status"] == "built"
     assert version["action_id"] == action["id"]
     assert version["code"] == CODE
@@ -498,7 +513,7 @@ def test_update_makes_a_new_draft_and_redeploy_numbers_versions(store, clock):
     assert_error(status, early, 400, "must be in the 'built' state")
     clock.advance(1)
     status, v2 = call(store, "POST", f"/actions/actions/{action['id']}/deploy")
-    assert status == 202 and v2["number"] == 2 and v2["code"] == CODE_2
+    assert status == 200 and v2["number"] == 2 and v2["code"] == CODE_2
 
     status, versions = call(store, "GET", f"/actions/actions/{action['id']}/versions")
     assert status == 200
@@ -601,9 +616,10 @@ def test_rollback_deploys_a_new_identical_version(store, clock):
     call(store, "POST", f"/actions/actions/{aid}/deploy")
 
     status, v3 = call(store, "POST", f"/actions/actions/{aid}/versions/{v1['id']}/deploy")
-    assert status == 202
+    # As deploy: 200 and deployed false (go-auth0 TestActionManager_Rollback.yaml).
+    assert status == 200
     sdk(DeployActionVersionResponseContent, v3)
-    assert v3["number"] == 3 and v3["deployed"] is True and v3["code"] == CODE
+    assert v3["number"] == 3 and v3["deployed"] is False and v3["code"] == CODE
     assert v3["id"] != v1["id"]
     after = get(store, aid)
     assert after["deployed_version"]["number"] == 3
@@ -620,7 +636,7 @@ def test_rollback_deploys_a_new_identical_version(store, clock):
     status, v4 = call(
         store, "POST", f"/actions/actions/{aid}/versions/{v2['id']}/deploy", {"update_draft": True}
     )
-    assert status == 202 and v4["number"] == 4 and v4["code"] == CODE_2
+    assert status == 200 and v4["number"] == 4 and v4["code"] == CODE_2
     after = get(store, aid)
     assert after["code"] == CODE_2 and after["status"] == "built"
     assert after["all_changes_deployed"] is True
@@ -640,8 +656,8 @@ def test_rollback_errors(store, clock):
     assert_error(*call(store, "POST", path, {"update_draft": "yes"}), 400)
     assert_error(*call(store, "POST", path, {"other": True}), 400)
     assert_error(*call(store, "POST", path, raw=b"{oops"), 400)
-    assert call(store, "POST", path, {})[0] == 202
-    assert call(store, "POST", path, raw=b"")[0] == 202
+    assert call(store, "POST", path, {})[0] == 200
+    assert call(store, "POST", path, raw=b"")[0] == 200
 
 
 def test_get_version(store, clock):
@@ -660,7 +676,7 @@ def test_versions_are_capped_at_50_keeping_the_deployed_one():
     store = ActionStore(build_delay=0)
     action = json.loads(json.dumps(create(store)))
     for _ in range(55):
-        assert call(store, "POST", f"/actions/actions/{action['id']}/deploy")[0] == 202
+        assert call(store, "POST", f"/actions/actions/{action['id']}/deploy")[0] == 200
     out = call(
         store, "GET", f"/actions/actions/{action['id']}/versions", query={"per_page": "100"}
     )[1]
@@ -1200,7 +1216,7 @@ def test_auth0_python_client_works_unchanged(clock):
     while client.actions.get(created.id).status != "built":
         clock.advance(0.25)
     version = client.actions.deploy(created.id)
-    assert version.number == 1 and version.deployed
+    assert version.number == 1 and version.deployed is False  # as go-auth0 recorded
 
     bindings = client.actions.triggers.bindings.update_many(
         "post-login",

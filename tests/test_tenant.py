@@ -223,16 +223,12 @@ def test_each_drop_rule_warns_and_keeps_the_claim_out(
         assert access["aud"] == [tenant.management_audience, f"{tenant.issuer}userinfo"]
 
 
-@pytest.mark.parametrize("audience", [DEFAULT_API, "userinfo"])
-def test_private_claims_stay_on_custom_api_and_userinfo_access_tokens(
-    tenant: LocalTenant, audience: str
-) -> None:
-    audience = f"{tenant.issuer}userinfo" if audience == "userinfo" else audience
+def test_private_claims_stay_on_custom_api_access_tokens(tenant: LocalTenant) -> None:
     tenant.bind(action('api.accessToken.setCustomClaim("tier", "gold");'), name="tier")
-    result = tenant.login("alice", audience=audience)
+    result = tenant.login("alice", audience=DEFAULT_API)
     assert result.warnings == []
     assert result.access_token is not None
-    assert verify(tenant, result.access_token, audience)["tier"] == "gold"
+    assert verify(tenant, result.access_token, DEFAULT_API)["tier"] == "gold"
     # Set on the access token only.
     assert "tier" not in verify_id(tenant, result)
 
@@ -289,10 +285,27 @@ def test_over_100_kb_of_custom_claims_fails_the_login(tenant: LocalTenant) -> No
 # --- access tokens ---------------------------------------------------------------------------
 
 
-def test_access_token_only_when_an_api_is_requested(tenant: LocalTenant) -> None:
-    plain = tenant.login("alice")
-    assert plain.access_token is None
+@pytest.mark.parametrize("audience", [None, "userinfo"])
+def test_without_a_custom_api_the_access_token_is_opaque(
+    tenant: LocalTenant, audience: str | None
+) -> None:
+    # Auth0 issues a JWT access token only for a custom API; otherwise an opaque string that
+    # only /userinfo accepts, carrying none of the Action's claims.
+    tenant.bind(action('api.accessToken.setCustomClaim("tier", "gold");'), name="tier")
+    aud = f"{tenant.issuer}userinfo" if audience else None
+    plain = tenant.login("alice", audience=aud)
+    assert plain.access_token is not None
+    assert plain.access_token.count(".") == 0
     assert plain.access_token_claims is None
+    assert tenant.opaque_token_claims(plain.access_token) == {
+        "sub": "auth0|65f0c0ffee0000000000a11c",
+        "scope": "openid profile email",
+        "exp": tenant.opaque_token_claims(plain.access_token)["exp"],  # type: ignore[index]
+    }
+    assert tenant.opaque_token_claims("not-issued-here") is None
+
+
+def test_access_token_claims_for_a_custom_api(tenant: LocalTenant) -> None:
 
     result = tenant.login("alice", audience=DEFAULT_API)
     assert result.access_token is not None

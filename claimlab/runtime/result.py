@@ -91,6 +91,8 @@ class ActionResult:
     denied: dict[str, Any] | None = None
     redirect: dict[str, Any] | None = None
     suspended: dict[str, Any] | None = None
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    """``api.cache`` as the run left it: ``{key: {value, expires_at}}``."""
     logs_truncated: bool = False
     requests: list[dict[str, Any]] = field(default_factory=list)
     event: dict[str, Any] | None = field(default=None, repr=False)

@@ -7,7 +7,7 @@
 //            {id, op: "load", key, name, filename, source, modulesDir}      (once per Action text)
 //            {id, op: "mocks", key, routes}                                  (once per mock set)
 //            {id, op: "run", actions: [{key, secrets, configuration}], event, handler,
-//                   network, mocks, timeoutMs, directory}
+//                   network, mocks, timeoutMs, directory, cache}
 // Replies:   {id, result} or {id, fatal: "message"}
 
 const fs = require('node:fs');
@@ -145,7 +145,7 @@ async function runFlow(request) {
   const runId = nextRunId++;
   const routes = request.mocks ? mockSets.get(request.mocks) : null;
   const baseEvent = request.event;
-  const flow = newFlowState(baseEvent);
+  const flow = newFlowState(baseEvent, request.cache);
   const ctx = {
     runId,
     network: request.network || 'mock',
@@ -217,6 +217,7 @@ async function runFlow(request) {
     denied: flow.denied,
     redirect: flow.redirect,
     suspended: flow.suspended,
+    cache: Object.fromEntries(flow.cache),
     error,
     duration_ms: performance.now() - started,
   };

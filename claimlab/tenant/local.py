@@ -12,15 +12,17 @@ import copy
 import functools
 import hashlib
 import json
+import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
 
 from claimlab import claims as claim_rules
 from claimlab import events, tokens
 from claimlab.errors import ClaimlabError, EventError, LoginDenied
-from claimlab.runtime import Action, ActionResult, run_action, run_flow
+from claimlab.runtime import Action, ActionCache, ActionResult, run_action, run_flow
 from claimlab.runtime.run import Network
 from claimlab.tenant.directory import Application, User, sample_applications, sample_users
 from claimlab.tenant.login import LoginResult
@@ -40,6 +42,8 @@ _FLOWS: dict[str, tuple[str, str]] = {
 
 ACCESS_TOKEN_LIFETIME = 86400
 DEFAULT_SCOPE = "openid profile email"
+MAX_OPAQUE_TOKENS = 10_000
+"""Opaque access tokens a LocalTenant remembers for /userinfo; older ones stop working."""
 DEFAULT_API = "https://api.dogfy.example/"
 """A custom API (resource server) of the sample tenant, for access tokens with custom claims."""
 
@@ -58,6 +62,11 @@ class LocalTenant:
     >>> tenant.bind("actions/assign-random-dog.js", dependencies=["axios@1.7.9"])
     >>> result = tenant.login("alice")
     >>> result.claims["https://dogfy.com/random_dog"]
+
+    ``namespaced_claims_only=True`` is a tenant created before 28 July 2022 that still has the
+    legacy "Custom claims must be namespaced" setting on: its logins drop every custom claim
+    without an http(s) namespace (rule ``not-namespaced``). ``cache`` holds the Actions'
+    ``api.cache`` entries between logins.
     """
 
     def __init__(
@@ -71,8 +80,16 @@ class LocalTenant:
         cassette: str | Path | None = None,
         keys: tokens.KeyStore | None = None,
         build_delay: float = 0.5,
+        namespaced_claims_only: bool = False,
     ) -> None:
         self.name = name
+        # A tenant created before 28 July 2022 may still have "Custom claims must be
+        # namespaced" on; its logins drop every non-namespaced custom claim.
+        self.namespaced_claims_only = namespaced_claims_only
+        # api.cache entries live on between logins, per trigger, as on Auth0 (up to their TTL).
+        self.cache = ActionCache()
+        # Access tokens issued without a custom API are opaque: only this tenant knows them.
+        self._opaque_tokens: dict[str, dict[str, Any]] = {}
         self.domain = domain or f"{name}.claimlab.local"
         # Auth0's issuer is the tenant URL with a trailing slash.
         self.issuer = issuer or f"https://{self.domain}/"
@@ -360,6 +377,8 @@ class LocalTenant:
         transaction = event.setdefault("transaction", {})
         transaction["protocol"] = protocol
         transaction["requested_scopes"] = scope.split()
+        # Docs (handling-scopes-in-actions): the target set starts as the requested scopes.
+        transaction["target_scopes"] = list(dict.fromkeys(scope.split()))
         request = event.setdefault("request", {})
         request["hostname"] = self.domain
         if flow in ("interactive", "silent"):
@@ -478,8 +497,21 @@ class LocalTenant:
             # Metadata asked for before a deny is still written ("deny does not cancel other
             # user-related side-effects such as metadata changes").
             self._apply_metadata(person, outcome.app_metadata, outcome.user_metadata)
-            if outcome.denied:
-                denied = outcome.denied
+            # A redirect where none is possible (prompt=none, a token-endpoint grant) is
+            # recorded without an error; Auth0 then fails the login (index.d.ts sendUserTo).
+            blocked = (
+                outcome.redirect if (outcome.redirect or {}).get("interaction_required") else None
+            )
+            if outcome.denied or blocked:
+                denied = outcome.denied or {
+                    "error": "interaction_required",
+                    "reason": (
+                        f"The Action {blocked['action']!r} called api.redirect.sendUserTo, but "
+                        f"this {flow} login cannot show the user a page; guard the redirect "
+                        "with a check of event.transaction.protocol and event.request.query."
+                    ),
+                    "action": blocked["action"],
+                }
                 error = LoginDenied(
                     denied.get("error") or "access_denied",
                     denied.get("reason") or "",
@@ -539,9 +571,12 @@ class LocalTenant:
         person = self.user(user)
         app = self.application(client_id)
         now = int(time.time())
-        scopes = scope.split()
+        scopes = _target_scopes(scope.split(), outcome)
         id_custom, id_dropped = claim_rules.apply_claim_rules(
-            outcome.id_token_claims if outcome else {}, token="id_token", scope=scopes
+            outcome.id_token_claims if outcome else {},
+            token="id_token",
+            scope=scopes,
+            namespaced_only=self.namespaced_claims_only,
         )
         # Auth0 issues an ID token only when the login asked for the openid scope, and adds
         # auth_time to it when the login asked for prompt=login or max_age.
@@ -561,21 +596,25 @@ class LocalTenant:
             )
             id_token = tokens.mint(claims, self.keys.current)
         warnings = list(id_dropped)
-        access_token = None
         access_claims = None
-        if audience:
+        if audience and audience != self.userinfo_audience:
             at_custom, at_dropped = claim_rules.apply_claim_rules(
                 outcome.access_token_claims if outcome else {},
                 token="access_token",
                 scope=scopes,
                 audience=audience,
                 auth0_api=self._is_own_api(audience) or None,
+                namespaced_only=self.namespaced_claims_only,
             )
             warnings += at_dropped
             access_claims = self._access_token_claims(
                 person, app, scopes, audience, now, at_custom, outcome, flow
             )
             access_token = tokens.mint(access_claims, self.keys.current)
+        else:
+            # Without a custom API Auth0 issues an opaque access token, good for /userinfo only:
+            # no JWT, so no custom claims (docs: tokens/access-tokens, "opaque access tokens").
+            access_token = self._opaque_token(person, scopes, now)
         return self._login_result(
             event,
             outcome,
@@ -604,6 +643,53 @@ class LocalTenant:
             **tokens_and_claims,
         )
 
+    @property
+    def userinfo_audience(self) -> str:
+        """``https://<domain>/userinfo``: what an access token without a custom API is for."""
+        return f"{self.issuer}userinfo"
+
+    def _opaque_token(self, user: User, scopes: list[str], now: int) -> str:
+        # A sweep of many logins must not grow this without end: the oldest tokens go first.
+        while len(self._opaque_tokens) >= MAX_OPAQUE_TOKENS:
+            del self._opaque_tokens[next(iter(self._opaque_tokens))]
+        token = secrets.token_urlsafe(24)
+        self._opaque_tokens[token] = {
+            "sub": user.user_id,
+            "scope": " ".join(scopes),
+            "exp": now + ACCESS_TOKEN_LIFETIME,
+        }
+        return token
+
+    def opaque_token_claims(self, token: str) -> dict[str, Any] | None:
+        """What this tenant knows of an opaque access token it issued (``sub``, ``scope``),
+        or ``None`` if it did not issue it or it has expired. ``/userinfo`` accepts these."""
+        found = self._opaque_tokens.get(token.strip())
+        if found is None or found["exp"] < time.time():
+            return None
+        return dict(found)
+
+    def _continue_event(self, event: dict[str, Any], redirect: Mapping[str, Any]) -> dict[str, Any]:
+        """The event of ``onContinuePostLogin``: a new ``event.request`` from the ``/continue``
+        call (docs, Actions limitations: "A new event.request object is issued anytime an Action
+        trigger is suspended and then subsequently resumed"). The user comes back with the
+        transaction's ``state`` and the query the Action sent them away with, e.g. the
+        ``session_token`` an external site hands back."""
+        resumed = copy.deepcopy(event)
+        before = event.get("request", {})
+        state = (event.get("transaction") or {}).get("state") or secrets.token_urlsafe(16)
+        query = dict(parse_qsl(urlsplit(str(redirect.get("url", ""))).query))
+        resumed["request"] = {
+            **{
+                k: before[k]
+                for k in ("ip", "asn", "geoip", "hostname", "language", "user_agent")
+                if k in before
+            },
+            "method": "GET",
+            "query": {**query, "state": state},
+            "body": {},
+        }
+        return resumed
+
     def _run_bindings(self, event: dict[str, Any], timeout: float) -> ActionResult:
         """Run the Login flow to its end, as a user who completes every step Auth0 asks for.
 
@@ -618,6 +704,7 @@ class LocalTenant:
             "mocks": self.mocks,
             "cassette": self.cassette,
             "timeout": timeout,
+            "cache": self.cache,
         }
         bound = list(self.bindings)
         parts = [run_flow(bound, event, **options)]
@@ -629,10 +716,11 @@ class LocalTenant:
                 )
             last = parts[-1]
             pause = last.redirect or last.suspended
-            if not pause:
+            if not pause or (last.redirect or {}).get("interaction_required"):
                 break
             index = next(i for i, a in enumerate(bound) if a.name == pause["action"])
             if last.redirect:
+                event = self._continue_event(event, last.redirect)
                 parts.append(
                     run_flow([bound[index]], event, handler="onContinuePostLogin", **options)
                 )
@@ -741,6 +829,27 @@ class LocalTenant:
         if user.organization:
             claims["org_id"] = user.organization["id"]
         return claims
+
+
+def _target_scopes(requested: list[str], outcome: ActionResult | None) -> list[str]:
+    """The scopes the login goes on with after the Actions changed its target set.
+
+    Docs (customize/actions/handling-scopes-in-actions): the set starts as the requested scopes;
+    api.transaction.addTargetScope/removeTargetScope/setTargetScopes/clearTargetScopes change it
+    in call order; Auth0 then drops what authorization policies do not allow. A local tenant has
+    no such policies, so every target scope is kept; removing ``openid`` means no ID token.
+    """
+    target = list(dict.fromkeys(requested))
+    for command in outcome.commands if outcome else []:
+        if command.api == "transaction.addTargetScope" and command.args[0] not in target:
+            target.append(command.args[0])
+        elif command.api == "transaction.removeTargetScope" and command.args[0] in target:
+            target.remove(command.args[0])
+        elif command.api == "transaction.setTargetScopes":
+            target = list(command.args[0])
+        elif command.api == "transaction.clearTargetScopes":
+            target = []
+    return target
 
 
 def _joined(parts: list[ActionResult], event: dict[str, Any]) -> ActionResult:

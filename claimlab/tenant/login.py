@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 class LoginResult:
     """The tokens of one login, their decoded claims, and what Auth0 silently dropped.
 
+    ``access_token`` is a JWT (``access_token_claims`` its claims) only for a custom API
+    audience; otherwise it is opaque, as on Auth0: a random string only ``/userinfo`` takes,
+    and ``access_token_claims`` is ``None``.
+
     A denied login raises :class:`~claimlab.errors.LoginDenied`; its ``result`` attribute is
     a ``LoginResult`` without tokens (``id_token`` is ``None``, ``claims`` empty) that
     :func:`explain` reads.
@@ -112,7 +116,8 @@ class Explanation:
     present: bool
     reason: str
     """A short stable code: ``present``, ``dropped:<rule>``, ``other-token``, ``no-actions``,
-    ``not-set-by-bound-actions``, ``denied``, ``not-called``, ``no-access-token``."""
+    ``not-set-by-bound-actions``, ``denied``, ``interaction-required``, ``not-called``,
+    ``opaque-access-token``."""
     message: str
 
     def __str__(self) -> str:
@@ -126,7 +131,7 @@ def explain(result: LoginResult | LoginDenied, claim: str, token: str = "id_toke
     answer names the first cause found, in the order a login meets them: the login denied
     (no tokens at all), no Action bound, no bound Action that sets the claim, the Action not
     run, the Action's condition false this time, the claim set on the other token, no access
-    token requested, or an Auth0 rule that dropped it.
+    token requested (an opaque one carries no claims), or an Auth0 rule that dropped it.
     """
     if isinstance(result, LoginDenied):
         found = getattr(result, "result", None)
@@ -142,7 +147,20 @@ def explain(result: LoginResult | LoginDenied, claim: str, token: str = "id_toke
         how = f", set by the Action {setter!r}" if setter else ""
         return Explanation(claim, True, "present", f"{claim!r} is in the {label}{how}.")
 
-    denied = result.action_result.denied if result.action_result else None
+    outcome = result.action_result
+    redirect = (outcome.redirect if outcome else None) or {}
+    if redirect.get("interaction_required"):
+        return Explanation(
+            claim,
+            False,
+            "interaction-required",
+            f"The Action {redirect.get('action')!r} called api.redirect.sendUserTo in a "
+            f"{result.flow} login, which cannot show the user a page (prompt=none or a "
+            "token-endpoint grant), so Auth0 failed the login with interaction_required and "
+            "issued no tokens. Redirect only when event.transaction.protocol and "
+            "event.request.query.prompt allow it.",
+        )
+    denied = outcome.denied if outcome else None
     if denied:
         ran = result.action_result.actions_run if result.action_result else []
         authors = [n for n, src in result.bound_sources.items() if _mentions(src, claim)]
@@ -181,14 +199,19 @@ def explain(result: LoginResult | LoginDenied, claim: str, token: str = "id_toke
             f"Use {mine}.setCustomClaim for the {label}.",
         )
 
-    if token == "access_token" and result.access_token is None and _setter(result, claim, token):
+    if (
+        token == "access_token"
+        and result.access_token_claims is None
+        and _setter(result, claim, token)
+    ):
         return Explanation(
             claim,
             False,
-            "no-access-token",
+            "opaque-access-token",
             f"{claim!r} was set on the access token, but this login asked for no API "
-            "(audience), so Auth0 issued no access token for it. Log in with "
-            "audience='https://your.api/' to get one.",
+            "(audience), so Auth0 issued an opaque access token: a random string good only "
+            "for /userinfo, with no claims in it. Log in with audience='https://your.api/' "
+            "(an API you registered) to get a JWT access token that carries the claim.",
         )
 
     authors = [name for name, src in result.bound_sources.items() if _mentions(src, claim)]

@@ -550,7 +550,10 @@ class TenantServer:
         auth = headers.get("authorization", "")
         claims = None
         if auth.lower().startswith("bearer "):
-            claims = self._access_claims(auth[7:], f"{self.tenant.issuer}userinfo")
+            # An opaque token (a login without a custom API) or a JWT for /userinfo.
+            claims = self.tenant.opaque_token_claims(auth[7:]) or self._access_claims(
+                auth[7:], f"{self.tenant.issuer}userinfo"
+            )
         if claims is None:
             raise _oauth_error(401, "invalid_token", "Invalid or missing access token.")
         try:

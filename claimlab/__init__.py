@@ -12,6 +12,7 @@ from claimlab.deploy import Deployment, deploy
 from claimlab.dogs import fetch_image
 from claimlab.errors import (
     ActionError,
+    ActionInterruptedError,
     ActionNetworkError,
     ActionRuntimeError,
     ActionSyntaxError,
@@ -24,6 +25,8 @@ from claimlab.errors import (
     DeployError,
     EventError,
     LoginDenied,
+    OptionError,
+    OptionTypeError,
     TokenError,
     WorkerCrashError,
 )
@@ -62,6 +65,7 @@ __all__ = [
     "Action",
     "ActionCache",
     "ActionError",
+    "ActionInterruptedError",
     "ActionNetworkError",
     "ActionResult",
     "ActionRuntimeError",
@@ -84,6 +88,8 @@ __all__ = [
     "LoginDenied",
     "LoginResult",
     "Matrix",
+    "OptionError",
+    "OptionTypeError",
     "SizeBudget",
     "Sweep",
     "TokenDiff",

@@ -24,6 +24,15 @@ class EventError(ClaimlabError, ValueError):
         self.path = path
 
 
+class OptionError(ClaimlabError, ValueError):
+    """A run option or setting has a value claimlab cannot use: a ``timeout`` that is not a
+    finite number of seconds in (0, 600], an unknown ``network``, a bad ``CLAIMLAB_WORKERS``."""
+
+
+class OptionTypeError(ClaimlabError, TypeError):
+    """A value has the wrong type: an Action's secrets and configuration are text on Auth0."""
+
+
 # --- the Action ----------------------------------------------------------------------------
 
 
@@ -124,6 +133,16 @@ class WorkerCrashError(ActionError):
     The worker is restarted; the next run works."""
 
     kind = "WorkerCrashError"
+
+
+class ActionInterruptedError(ActionError):
+    """Another Action took the Node worker down while this run was in flight.
+
+    Not this Action's failure. In mock mode claimlab runs it again on a worker of its own; in
+    live mode it does not (the run's requests may have reached real services), so run it again
+    yourself."""
+
+    kind = "Interrupted"
 
 
 # --- claims and tokens -----------------------------------------------------------------------

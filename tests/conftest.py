@@ -1,7 +1,7 @@
 """Shared set-up for the test suite.
 
 The runtime tests run real Actions on a real Node.js. They share one worker (the process-wide
-``default_worker``) and one npm install of axios per session; tests that must crash or restart
+``default_pool``) and one npm install of axios per session; tests that must crash or restart
 a worker get a fresh one of their own.
 """
 

@@ -26,16 +26,6 @@ class NodeTools:
     major: int
     """Node's major version: Auth0 runs Actions on 22."""
 
-    @property
-    def permission_flags(self) -> tuple[str, ...]:
-        """Node's permission model, as close as Node allows to Auth0's Node 22 sandbox: files
-        may be read, not written; no child processes. (Named ``--permission`` from Node 23.)"""
-        if self.major >= 23:
-            return ("--permission", "--allow-fs-read=*")
-        if self.major >= 20:
-            return ("--experimental-permission", "--allow-fs-read=*")
-        return ()
-
 
 def _wheel_node() -> Path | None:
     try:

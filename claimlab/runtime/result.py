@@ -9,6 +9,7 @@ from typing import Any
 
 from claimlab.errors import (
     ActionError,
+    ActionInterruptedError,
     ActionNetworkError,
     ActionRuntimeError,
     ActionSyntaxError,
@@ -28,6 +29,7 @@ _ERRORS: dict[str, type[ActionError]] = {
         DependencyError,
         ActionNetworkError,
         WorkerCrashError,
+        ActionInterruptedError,
     )
 }
 

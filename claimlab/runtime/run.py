@@ -6,27 +6,39 @@ import collections
 import functools
 import hashlib
 import json
+import math
 import time
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from claimlab import dogs, events
-from claimlab.errors import ActionTimeoutError, ClaimlabError, WorkerCrashError
+from claimlab.errors import (
+    ActionError,
+    ActionInterruptedError,
+    ActionTimeoutError,
+    ClaimlabError,
+    OptionError,
+    OptionTypeError,
+    WorkerCrashError,
+)
 from claimlab.runtime import cassette as cassettes
 from claimlab.runtime import dependencies as deps
 from claimlab.runtime import faults
 from claimlab.runtime.cache import POST_LOGIN, ActionCache, shared_cache
+from claimlab.runtime.pool import Pool, default_pool, solo_lock, solo_worker
+from claimlab.runtime.protocol import Reply
 from claimlab.runtime.result import ActionResult, Command, LogLine, action_error
-from claimlab.runtime.worker import Worker, WorkerDied, WorkerTimedOut, default_worker
+from claimlab.runtime.worker import Worker, WorkerDied, WorkerStuck, WorkerTimedOut
 
 Network = Literal["mock", "live", "record", "replay"]
 Handler = Literal["onExecutePostLogin", "onContinuePostLogin"]
 
 DEFAULT_TIMEOUT = 20.0
 """Auth0 gives a whole trigger 20 s."""
+MAX_TIMEOUT = 600.0
 
 MAX_SECRETS = 30
 MAX_SECRET_VALUE = 4096
@@ -78,6 +90,10 @@ class Action:
             label, default_name = str(path), path.stem
         else:
             source, label, default_name = action, f"{name or 'action'}.js", "action"
+        if secrets is not None and not isinstance(secrets, Mapping):
+            raise OptionTypeError(
+                f"secrets must be a mapping of names to strings, not {type(secrets).__name__}."
+            )
         found = cls(
             source=source,
             name=name or default_name,
@@ -108,9 +124,25 @@ class Action:
             raise ClaimlabError(
                 f"{len(self.secrets)} secrets; Auth0 allows {MAX_SECRETS} per Action."
             )
+        self.check_values()
+
+    def check_values(self) -> None:
+        """Secrets and configuration are text on Auth0: anything else is refused before a run
+        (an ``Action`` made directly, not with ``load``, is checked by every run)."""
+        labelled = (("Secret", self.secrets), ("Configuration value", self.configuration))
+        for label, values in labelled:
+            if not isinstance(values, Mapping):
+                raise OptionTypeError(
+                    f"{label}s must be a mapping of names to strings, not {type(values).__name__}."
+                )
+            for key, value in values.items():
+                if not isinstance(key, str) or not isinstance(value, str):
+                    # Only the name and the type: a secret's value is never echoed.
+                    raise OptionTypeError(
+                        f"{label} {key!r} of {self.file} must be a string with a string name, "
+                        f"not {type(value).__name__} (Auth0 stores text). Convert it with str()."
+                    )
         for key, value in self.secrets.items():
-            if not isinstance(value, str):
-                raise ClaimlabError(f"Secret {key!r} must be a string (Auth0 stores text).")
             if len(value) > MAX_SECRET_VALUE:
                 # Only the name: a secret's value is never echoed.
                 raise ClaimlabError(
@@ -144,7 +176,7 @@ def _event(event: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
 
 def _routes(network: Network, mocks: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if network not in ("mock", "live", "record", "replay"):
-        raise ClaimlabError(
+        raise OptionError(
             f"network must be 'mock' or 'live' (or 'record' and 'replay', with cassette=PATH), "
             f"not {network!r}."
         )
@@ -172,10 +204,19 @@ def _default_mock_set() -> tuple[str, dict[str, Any]] | None:
 
 
 class Runner:
-    """Runs Actions on a worker; ``run_action``/``run_flow``/``run_many`` use the shared one."""
+    """Runs Actions on a pool of workers; ``run_action``/``run_flow``/``run_many`` use the shared
+    one. Pass a :class:`Worker` (or a :class:`Pool`) to run on your own."""
 
-    def __init__(self, worker: Worker | None = None) -> None:
-        self.worker = worker or default_worker()
+    def __init__(self, worker: Worker | Pool | None = None) -> None:
+        if worker is None:
+            self.pool = default_pool()
+        else:
+            self.pool = worker if isinstance(worker, Pool) else Pool([worker])
+
+    @property
+    def worker(self) -> Worker:
+        """The pool's first worker (its only one on machines with up to 2 CPUs)."""
+        return self.pool.workers[0]
 
     def _mock_set(
         self, network: Network, mocks: Mapping[str, Any] | None
@@ -185,14 +226,20 @@ class Runner:
         return _keyed(_routes(network, mocks))
 
     def _ensure(
-        self, actions: Sequence[Action], mock_set: tuple[str, dict[str, Any]] | None
-    ) -> None:
-        # Cheap once done: the worker remembers what it compiled, until it restarts.
-        for action in actions:
-            if action.key not in self.worker.loaded or not self.worker.running:
-                self.worker.ensure_loaded(action.key, action._payload())
+        self,
+        actions: Sequence[Action],
+        mock_set: tuple[str, dict[str, Any]] | None,
+        worker: Worker | None = None,
+    ) -> Any:
+        """Have ``worker`` (the pool's first by default) compile the Actions and hold the mock
+        set, once per process; returns that process, for the run to be sent to."""
+        # Messages are built only when the process lacks them (an npm install may be one).
+        needs: dict[tuple[str, str], Callable[[], dict[str, Any]]] = {
+            ("load", a.key): functools.partial(_load_message, a) for a in actions
+        }
         if mock_set is not None:
-            self.worker.ensure_mocks(*mock_set)
+            needs["mocks", mock_set[0]] = functools.partial(_mocks_message, *mock_set)
+        return (worker or self.worker).prepare(needs)
 
     def _message(
         self,
@@ -244,16 +291,22 @@ class Runner:
     def _failed(
         self, actions: Sequence[Action], event: dict[str, Any], error: Exception, started: float
     ) -> ActionResult:
-        # The worker died or hung under the last Action; it restarts on the next call.
+        # The worker died or hung with this run alone in flight: the run's own Actions did it.
         culprit = actions[-1] if actions else None
-        file = culprit.file if culprit else None
-        name = culprit.name if culprit else None
+        where = {"file": culprit.file, "action": culprit.name} if culprit else {}
+        typed: ActionError
         if isinstance(error, WorkerTimedOut):
             typed = ActionTimeoutError(
                 "The Action kept Node busy past its execution budget (a synchronous loop?). "
                 "claimlab stopped the worker; the next run starts a fresh one.",
-                file=file,
-                action=name,
+                **where,
+            )
+        elif isinstance(error, WorkerStuck):
+            typed = ActionTimeoutError(
+                f"While this Action ran, {error} (a synchronous loop in the Action does this; "
+                "Auth0 would stop it at its execution budget). The next run starts a fresh "
+                "worker.",
+                **where,
             )
         else:
             tail = getattr(error, "stderr_tail", "")
@@ -261,13 +314,28 @@ class Runner:
             typed = WorkerCrashError(
                 f"The Action ended the Node process{hint}: {error}. Auth0 would fail the login. "
                 "Avoid process.exit and unbounded memory; the next run starts a fresh worker.",
-                file=file,
-                action=name,
+                **where,
             )
+        return self._no_result(event, typed, started)
+
+    def _interrupted(
+        self, actions: Sequence[Action], event: dict[str, Any], why: str, started: float
+    ) -> ActionResult:
+        culprit = actions[-1] if actions else None
+        where = {"file": culprit.file, "action": culprit.name} if culprit else {}
+        typed = ActionInterruptedError(
+            f"Interrupted by another Action: {why}. This is not this Action's failure. In live "
+            "mode claimlab does not run it again (its requests may have reached real "
+            "services): run it again.",
+            **where,
+        )
+        return self._no_result(event, typed, started)
+
+    def _no_result(self, event: dict[str, Any], error: ActionError, started: float) -> ActionResult:
         return ActionResult(
             commands=[],
             logs=[],
-            error=typed,
+            error=error,
             duration_ms=(time.perf_counter() - started) * 1000,
             node_version=self.worker.node_version or "?",
             actions_run=[],
@@ -286,12 +354,16 @@ class Runner:
         window: int = 64,
         cache: ActionCache | None = None,
     ) -> list[ActionResult]:
-        """Run the same flow against many events, pipelined through the worker.
+        """Run the same flow against many events, pipelined through the pool's workers.
+        Results come back in the order of the events.
 
         With a ``cache``, each run starts from its entries and leaves its own behind; runs in
         flight at once then see the entries of the runs settled before them. Without one, every
         run starts with an empty ``api.cache``.
         """
+        check_timeout(timeout)
+        for action in actions:
+            action.check_values()
         mock_set = self._mock_set(network, mocks)
         mocks_key = mock_set[0] if mock_set else None
         # A sweep often repeats one event object: check each distinct object once. The
@@ -303,42 +375,95 @@ class Runner:
                 checked[id(e)] = (e, _event(e))
             prepared.append(checked[id(e)][1])
         results: list[ActionResult] = [None] * len(prepared)  # type: ignore[list-item]
-        in_flight: collections.deque[tuple[int, Any, float]] = collections.deque()
+        in_flight: collections.deque[tuple[int, Reply, float, Worker, Any]] = collections.deque()
 
-        def submit(index: int) -> None:
-            self._ensure(actions, mock_set)
-            message = self._message(
+        def message(index: int) -> dict[str, Any]:
+            return self._message(
                 actions, prepared[index], mocks_key, network, timeout, handler, cache
             )
-            in_flight.append((index, self.worker.submit(message), time.perf_counter()))
+
+        def send(worker: Worker, index: int) -> tuple[Reply, Any]:
+            life = self._ensure(actions, mock_set, worker)
+            return worker.submit(message(index), life), life
+
+        def submit(index: int) -> None:
+            worker = self.pool.pick()
+            started = time.perf_counter()
+            try:
+                reply, life = send(worker, index)
+            except (WorkerDied, WorkerTimedOut) as exc:
+                # Never sent, or sent to a process already gone: not this run's doing.
+                reply, life = Reply("run"), None
+                reply.set_exception(WorkerDied(str(exc)))
+            in_flight.append((index, reply, started, worker, life))
+
+        def from_node(index: int, raw: dict[str, Any]) -> ActionResult:
+            result = self._result(actions, prepared[index], raw)
+            if cache is not None:
+                cache.replace(result.cache, POST_LOGIN)
+            return result
+
+        def again(index: int, why: str, started: float) -> ActionResult:
+            # The worker went down with other runs in flight, so any of them may have done it:
+            # run this one on a worker of its own, where a failure is its own. Not when its
+            # requests may have reached real services.
+            if network in ("live", "record"):
+                return self._interrupted(actions, prepared[index], why, started)
+            with solo_lock:
+                worker = solo_worker()
+                try:
+                    reply, life = send(worker, index)
+                    raw = worker.wait(reply, timeout + _WATCHDOG_GRACE, life)
+                except (WorkerDied, WorkerTimedOut) as exc:
+                    return self._failed(actions, prepared[index], exc, started)
+            return from_node(index, raw)
 
         def settle(limit: int) -> None:
             while len(in_flight) > limit:
-                index, future, started = in_flight.popleft()
+                index, reply, started, worker, life = in_flight.popleft()
                 try:
-                    raw = self.worker.wait(future, timeout + _WATCHDOG_GRACE)
+                    raw = worker.wait(reply, timeout + _WATCHDOG_GRACE, life)
                 except (WorkerDied, WorkerTimedOut) as exc:
-                    queued = [i for i, _, _ in in_flight]
-                    in_flight.clear()
-                    if not queued:
+                    if exc.alone:
                         results[index] = self._failed(actions, prepared[index], exc, started)
-                        continue
-                    # The runs in flight share the worker and interleave, so any of them may
-                    # have taken it down: run them all again, one at a time, on a fresh one,
-                    # where a failure belongs to the run that had the worker to itself.
-                    for i in [index, *queued]:
-                        submit(i)
-                        settle(0)
+                    else:
+                        results[index] = again(index, str(exc), started)
                     continue
-                results[index] = self._result(actions, prepared[index], raw)
-                if cache is not None:
-                    cache.replace(results[index].cache, POST_LOGIN)
+                rerun = network in ("mock", "replay")
+                if raw["error"] and raw["error"].get("type") == "Interrupted" and rerun:
+                    # Node stopped the Action's thread for another of its runs: run it again.
+                    # (With real requests Node's own report stands, as ActionInterruptedError.)
+                    results[index] = again(index, raw["error"].get("message", ""), started)
+                else:
+                    results[index] = from_node(index, raw)
 
         for index in range(len(prepared)):
             submit(index)
             settle(window)
         settle(0)
         return results
+
+
+def check_timeout(timeout: float) -> None:
+    """A run's budget must be a finite number of seconds in (0, 600]: Node's timers wrap above
+    2^31-1 ms, so a larger value would turn into a budget of a few milliseconds."""
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise OptionTypeError(
+            f"timeout must be a number of seconds, not {type(timeout).__name__} {timeout!r}."
+        )
+    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise OptionError(
+            f"timeout must be a finite number of seconds above 0 and at most {MAX_TIMEOUT:g}, "
+            f"not {timeout!r}. Auth0 gives a trigger {DEFAULT_TIMEOUT:g} s."
+        )
+
+
+def _load_message(action: Action) -> dict[str, Any]:
+    return {"op": "load", "key": action.key, **action._payload()}
+
+
+def _mocks_message(key: str, routes: dict[str, Any]) -> dict[str, Any]:
+    return {"op": "mocks", "key": key, "routes": routes}
 
 
 def _actions(

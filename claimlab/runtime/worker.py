@@ -1,264 +1,448 @@
 """The Python side of claimlab's long-lived Node worker.
 
 One Node process serves many runs: it is started on first use, keeps compiled Actions and mock
-route sets between runs, and answers JSON messages over two private pipes. When an Action takes
-the process down (``process.exit``, a synchronous infinite loop, running out of memory) the
-worker is killed and started again on the next call, so one bad Action never breaks the next.
+route sets between runs, and answers JSON lines over two private pipes (see
+:mod:`claimlab.runtime.protocol`). Any number of threads may share a worker: each request is
+written whole under a lock, and each reply reaches the request it answers.
+
+When the process ends or must be killed (``process.exit``, a synchronous loop, out of memory, a
+worker that stops answering its liveness pings) the next call starts a fresh one, and every
+request still in flight fails with :class:`WorkerDied`, which says whether that run was the only
+one in flight (and so the one that took the process down).
 """
 
 from __future__ import annotations
 
 import atexit
 import collections
-import contextlib
-import json
 import os
+import select
 import subprocess
 import threading
-from concurrent.futures import Future
+import time
+from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
 from claimlab.errors import ClaimlabError
-from claimlab.runtime.node import node_tools
+from claimlab.runtime import sandbox
+from claimlab.runtime.dependencies import cache_root
+from claimlab.runtime.node import NodeTools, node_tools
+from claimlab.runtime.protocol import Replies, Reply, encode, new_token
 
-WORKER_JS = Path(__file__).with_name("worker.js")
+WORKER_JS = sandbox.RUNTIME_DIR / "worker.js"
 MEMORY_LIMIT_MB = 512
 """Heap cap for the worker, so a runaway Action ends in a restart, not a frozen machine."""
 
 STARTUP_TIMEOUT = 30.0
+LOAD_TIMEOUT = 30.0
 
-# What live-mode requests need to reach the internet from behind a proxy or a custom CA.
-_PASSED_THROUGH = frozenset(
-    {
-        "NODE_EXTRA_CA_CERTS",
-        "SSL_CERT_FILE",
-        "SSL_CERT_DIR",
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "NO_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "no_proxy",
-    }
-)
+PING_INTERVAL = 1.0
+STUCK_AFTER = 5.0
+"""While runs are in flight the worker is pinged every second; one that leaves a ping unanswered
+this long is declared stuck and killed. Its main thread only reads and answers (Actions run on
+threads of their own), so a healthy worker answers in well under a millisecond: 5 s is far
+above that and well under Auth0's 20 s execution budget. (A worker that does not echo the
+protocol token is older and runs Actions on its main thread; it is declared stuck only when its
+process is paused.)"""
 
 
 class WorkerDied(ClaimlabError):
-    """The Node process ended while a request was in flight."""
+    """The Node process ended while a request was in flight.
 
-    def __init__(self, message: str, stderr_tail: str = "") -> None:
+    ``alone`` is true when that request was the only run in flight, so the run itself took the
+    process down; otherwise the culprit is unknown, and the run should not be blamed."""
+
+    def __init__(self, message: str, stderr_tail: str = "", *, alone: bool = False) -> None:
         super().__init__(message)
         self.stderr_tail = stderr_tail
+        self.alone = alone
+
+
+class WorkerStuck(WorkerDied):
+    """The Node process stopped answering liveness pings and was killed."""
 
 
 class WorkerTimedOut(ClaimlabError):
-    """The Node process did not answer in time and was killed."""
+    """A run was not answered in time, and the Node process was killed."""
+
+    def __init__(self, message: str, *, alone: bool = False) -> None:
+        super().__init__(message)
+        self.alone = alone
+
+
+class _WriteTimedOut(Exception):
+    """A write could not finish before its deadline (the worker is not reading)."""
+
+
+class _Life:
+    """One Node process and what belongs to it alone: its pending requests, the Actions and mock
+    sets it compiled, its stderr. The reader of a killed process fails only its own requests,
+    never those of the process that replaced it."""
+
+    def __init__(self, tools: NodeTools) -> None:
+        self._token = new_token()
+        self.replies = Replies(self._token)
+        self.stderr: collections.deque[str] = collections.deque(maxlen=40)
+        self.compiled: dict[tuple[str, str], Reply] = {}
+        self.ready: set[tuple[str, str]] = set()
+        """Keys of ``compiled`` whose reply came back fine: the per-run fast path."""
+        self.ended = threading.Event()
+        self.node_version = "?"
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._next_id = 1
+        self._killed = False
+        self._stuck: str | None = None
+
+        self.modules_cache = cache_root().resolve()
+        to_node_r, self._out = os.pipe()
+        from_node_r, from_node_w = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                [
+                    str(tools.node),
+                    f"--max-old-space-size={MEMORY_LIMIT_MB}",
+                    *sandbox.permission_flags(tools, self.modules_cache),
+                    str(WORKER_JS),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                pass_fds=(to_node_r, from_node_w),
+                env=sandbox.environment(
+                    tools, {"CLAIMLAB_FD_IN": to_node_r, "CLAIMLAB_FD_OUT": from_node_w}
+                ),
+                cwd=str(sandbox.RUNTIME_DIR),
+            )
+        except OSError as exc:
+            for fd in (self._out, from_node_r):
+                os.close(fd)
+            raise ClaimlabError(f"Could not start Node ({tools.node}): {exc}") from None
+        finally:
+            os.close(to_node_r)
+            os.close(from_node_w)
+        # Non-blocking, so a write to a worker that stopped reading can give up (see _send).
+        os.set_blocking(self._out, False)
+        ready = Reply("ready")
+        self.replies.expect(0, ready)
+        # The first line: from here on every reply must carry the token. Its own answer is not
+        # waited for (a worker that predates the token protocol answers it as an unknown op).
+        self.replies.expect(1, Reply("hello"))
+        self._next_id = 2
+        self._send(encode({"op": "hello", "token": self._token}, 1), None)
+        stderr_thread = threading.Thread(target=self._read_stderr, daemon=True)
+        stderr_thread.start()
+        reader = os.fdopen(from_node_r, "rb")
+        threading.Thread(target=self._read, args=(reader, stderr_thread), daemon=True).start()
+        try:
+            hello = ready.result(timeout=STARTUP_TIMEOUT)
+        except FutureTimeout:
+            self.kill()
+            raise ClaimlabError(
+                f"Node ({tools.node}) did not start within {STARTUP_TIMEOUT:g} s."
+            ) from None
+        except ClaimlabError as exc:
+            said = getattr(exc, "stderr_tail", "")
+            raise ClaimlabError(
+                f"Node ({tools.node}) did not start: {exc}" + (f"\n{said}" if said else "")
+            ) from None
+        self.node_version = hello["node"]
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    # --- state ---------------------------------------------------------------------------------
+
+    @property
+    def alive(self) -> bool:
+        return not self._killed and not self.ended.is_set() and self.proc.poll() is None
+
+    def kill(self, stuck: str | None = None) -> int:
+        """Kill the process; returns how many runs were in flight on it."""
+        with self._lock:
+            self._killed = True
+            if stuck and self._stuck is None:
+                self._stuck = stuck
+        runs = self.replies.count("run")
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        return runs
+
+    def may_read(self, folder: str | None) -> bool:
+        """Can this process's sandbox read ``folder`` (an Action's npm modules)?"""
+        return folder is None or Path(folder).resolve().is_relative_to(self.modules_cache)
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def submit(self, message: dict[str, Any], *, within: float | None = None) -> Reply:
+        """Send one request; the reply settles the returned future. ``within`` bounds the wait
+        for the pipe (for pings: a worker that reads nothing is stuck)."""
+        deadline = None if within is None else time.monotonic() + within
+        reply = Reply(message["op"])
+        with self._lock:
+            if self._killed or self.ended.is_set():
+                raise WorkerDied("the Node worker is gone", self.tail)
+            request_id = self._next_id
+            self._next_id += 1
+        data = encode(message, request_id)
+        self.replies.expect(request_id, reply)
+        try:
+            self._send(data, deadline)
+        except BaseException:
+            self.replies.forget(request_id)
+            raise
+        return reply
+
+    def _send(self, data: bytes, deadline: float | None) -> None:
+        # The whole message under one lock: pipes only keep writes of up to 4 KiB in one piece,
+        # so two threads writing 100 KB events would interleave their bytes.
+        if not self._write_lock.acquire(timeout=-1 if deadline is None else _left(deadline)):
+            raise _WriteTimedOut
+        try:
+            if self._out < 0:
+                raise WorkerDied("the Node worker is gone", self.tail)
+            view = memoryview(data)
+            poller = select.poll()
+            poller.register(self._out, select.POLLOUT)
+            while view:
+                try:
+                    view = view[os.write(self._out, view) :]
+                except BlockingIOError:
+                    if deadline is not None and _left(deadline) == 0:
+                        raise _WriteTimedOut from None
+                    poller.poll(None if deadline is None else _left(deadline) * 1000)
+                except OSError as exc:
+                    raise WorkerDied(f"the Node worker is gone: {exc}", self.tail) from None
+        finally:
+            self._write_lock.release()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    @property
+    def tail(self) -> str:
+        return "\n".join(self.stderr)
+
+    def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.stderr.append(line.decode("utf-8", "replace").rstrip())
+
+    def _read(self, reader: Any, stderr_thread: threading.Thread) -> None:
+        with reader:
+            self.replies.read(reader)
+        self.proc.wait()
+        # Node's last words (the out-of-memory report) may still be in the stderr pipe.
+        stderr_thread.join(timeout=2.0)
+        self.ended.set()
+        with self._write_lock:
+            os.close(self._out)
+            self._out = -1
+        left = self.replies.drain()
+        runs = sum(1 for r in left if r.op == "run")
+        for reply in left:
+            alone = reply.op == "run" and runs == 1
+            if self._stuck:
+                death: WorkerDied = WorkerStuck(self._stuck, self.tail, alone=alone)
+            else:
+                death = WorkerDied(
+                    f"the Node worker exited with code {self.proc.returncode}",
+                    self.tail,
+                    alone=alone,
+                )
+            reply.set_exception(death)
+
+    # --- liveness ------------------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        ping: Reply | None = None
+        asked = 0.0
+        while not self.ended.wait(PING_INTERVAL):
+            if ping is not None and ping.done():
+                ping = None
+            if ping is None:
+                if self.replies.count() == self.replies.count("ping"):
+                    continue
+                asked = time.monotonic()
+                try:
+                    ping = self.submit({"op": "ping"}, within=STUCK_AFTER)
+                except _WriteTimedOut:
+                    pass  # not even a ping could be written: judged below like an unanswered one
+                except ClaimlabError:
+                    return
+            # A worker that echoes the token runs Actions off its main thread, so a silent one is
+            # stuck. An older worker runs them on it: a long synchronous Action looks the same,
+            # and is left to the run's own watchdog, unless the process is paused.
+            if time.monotonic() - asked >= STUCK_AFTER and (
+                self.replies.echoes or _paused(self.proc.pid)
+            ):
+                self.kill(
+                    f"the Node worker stopped answering: no reply to a liveness check within "
+                    f"{STUCK_AFTER:g} s (its process was paused, or its main thread is stuck), "
+                    "so claimlab killed it"
+                )
+                return
+
+
+def _paused(pid: int) -> bool:
+    """Is the process stopped by a signal (SIGSTOP, SIGTSTP) or a debugger? Linux only."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2 :][:1] in ("T", "t")
+
+
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
 
 
 class Worker:
-    """A Node process running claimlab's ``worker.js``, restarted on demand."""
+    """A Node process running claimlab's ``worker.js``, started on first use and again after
+    it ends. Safe to share between threads."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._pending: dict[int, Future[Any]] = {}
-        self._next_id = 1
-        self._stderr: collections.deque[str] = collections.deque(maxlen=40)
-        self._writer: Any = None
-        self.loaded: set[str] = set()
-        self.mock_sets: set[str] = set()
+        self._start_lock = threading.Lock()
+        self._life: _Life | None = None
         self.node_version: str | None = None
         self.starts = 0
 
-    # --- lifecycle ---------------------------------------------------------------------------
-
-    def _start(self) -> None:
-        tools = node_tools()
-        to_node_r, to_node_w = os.pipe()
-        from_node_r, from_node_w = os.pipe()
-        env = {
-            # Only what Node needs: an Action must not read the notebook's own secrets
-            # (AUTH0_CLIENT_SECRET and friends) from process.env.
-            "PATH": f"{tools.node.parent}:/usr/bin:/bin",
-            "HOME": os.environ.get("HOME", "/tmp"),
-            "CLAIMLAB_FD_IN": str(to_node_r),
-            "CLAIMLAB_FD_OUT": str(from_node_w),
-            "TZ": "UTC",
-            **{k: v for k, v in os.environ.items() if k in _PASSED_THROUGH},
-        }
-        proc = subprocess.Popen(
-            [
-                str(tools.node),
-                f"--max-old-space-size={MEMORY_LIMIT_MB}",
-                # Auth0's Node 22 runtime has no file-system write access: neither has this one.
-                *tools.permission_flags,
-                str(WORKER_JS),
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            pass_fds=(to_node_r, from_node_w),
-            env=env,
-            cwd=str(WORKER_JS.parent),
-        )
-        os.close(to_node_r)
-        os.close(from_node_w)
-        # Each process gets its own pending table and stderr tail: the reader of a killed process
-        # finishes on its own thread and must only fail the requests that were sent to it, never
-        # those of the process that replaced it.
-        ready: Future[Any] = Future()
-        pending: dict[int, Future[Any]] = {0: ready}
-        stderr: collections.deque[str] = collections.deque(maxlen=40)
-        with self._lock:
-            self._proc = proc
-            self._pending = pending
-            self._stderr = stderr
-        self._writer = os.fdopen(to_node_w, "wb", buffering=0)
-        self.loaded = set()
-        self.mock_sets = set()
-        reader = os.fdopen(from_node_r, "rb")
-        stderr_thread = threading.Thread(target=self._read_stderr, args=(proc, stderr), daemon=True)
-        stderr_thread.start()
-        threading.Thread(
-            target=self._read_replies,
-            args=(proc, reader, pending, stderr, stderr_thread),
-            daemon=True,
-        ).start()
-        self.starts += 1
-        try:
-            hello = ready.result(timeout=STARTUP_TIMEOUT)
-        except FutureTimeout as exc:
-            self._kill()
-            raise ClaimlabError(
-                f"Node ({tools.node}) did not start within {STARTUP_TIMEOUT} s."
-            ) from exc
-        self.node_version = hello["node"]
-
-    def _read_replies(
-        self,
-        proc: subprocess.Popen[bytes],
-        reader: Any,
-        pending: dict[int, Future[Any]],
-        stderr: collections.deque[str],
-        stderr_thread: threading.Thread,
-    ) -> None:
-        with reader:
-            for raw in reader:
-                message = json.loads(raw)
-                with self._lock:
-                    future = pending.pop(message.get("id"), None)
-                if future is None:
-                    continue
-                if "fatal" in message:
-                    future.set_exception(
-                        ClaimlabError(f"claimlab worker error: {message['fatal']}")
-                    )
-                else:
-                    future.set_result(message["result"])
-        proc.wait()
-        # Node's last words (the out-of-memory report) may still be in the stderr pipe.
-        stderr_thread.join(timeout=2.0)
-        with self._lock:
-            if self._proc is proc:
-                self._proc = None
-            dead = list(pending.values())
-            pending.clear()
-        tail = "\n".join(stderr)
-        for future in dead:
-            if not future.done():
-                future.set_exception(
-                    WorkerDied(f"the Node worker exited with code {proc.returncode}", tail)
-                )
-
-    def _read_stderr(self, proc: subprocess.Popen[bytes], lines: collections.deque[str]) -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.append(line.decode("utf-8", "replace").rstrip())
-
-    def _kill(self) -> None:
-        with self._lock:
-            proc = self._proc
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            proc.wait()
-
-    def close(self) -> None:
-        """Stop the Node process; the next call starts a new one."""
-        self._kill()
-        if self._writer is not None:
-            with contextlib.suppress(OSError):
-                self._writer.close()
-            self._writer = None
+    def life(self) -> _Life:
+        """The running process, started if there is none (by one thread only)."""
+        life = self._life
+        if life is not None and life.alive:
+            return life
+        with self._start_lock:
+            life = self._life
+            if life is None or not life.alive:
+                life = _Life(node_tools())
+                self._life = life
+                self.starts += 1
+                self.node_version = life.node_version
+            return life
 
     @property
     def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
+        return self._life is not None and self._life.alive
 
     @property
     def pid(self) -> int | None:
-        return self._proc.pid if self._proc is not None else None
+        return self._life.proc.pid if self._life is not None else None
 
-    # --- messages ----------------------------------------------------------------------------
+    @property
+    def in_flight(self) -> int:
+        """Runs sent to the running process and not answered yet."""
+        life = self._life
+        return life.replies.count("run") if life is not None and life.alive else 0
 
-    def submit(self, message: dict[str, Any]) -> Future[Any]:
-        """Send one request without waiting; the future holds the reply."""
-        if not self.running:
-            self._start()
-        future: Future[Any] = Future()
-        with self._lock:
-            request_id = self._next_id
-            self._next_id += 1
-            self._pending[request_id] = future
-        data = json.dumps({**message, "id": request_id}, separators=(",", ":")).encode() + b"\n"
-        try:
-            assert self._writer is not None
-            self._writer.write(data)
-        except (BrokenPipeError, OSError) as exc:
-            with self._lock:
-                self._pending.pop(request_id, None)
-            raise WorkerDied(f"the Node worker is gone: {exc}", "\n".join(self._stderr)) from exc
-        return future
+    def _compiled(self, op: str) -> set[str]:
+        life = self._life
+        if life is None or not life.alive:
+            return set()
+        return {
+            k for (o, k), r in life.compiled.items() if o == op and r.done() and not r.exception()
+        }
 
-    def wait(self, future: Future[Any], timeout: float) -> Any:
-        """Wait for a reply; past ``timeout`` the worker is killed (a synchronous loop cannot be
+    @property
+    def loaded(self) -> set[str]:
+        """Keys of the Actions the running process compiled."""
+        return self._compiled("load")
+
+    @property
+    def mock_sets(self) -> set[str]:
+        """Keys of the mock route sets the running process holds."""
+        return self._compiled("mocks")
+
+    @property
+    def rejected(self) -> list[tuple[str, str]]:
+        """Reply lines the running process sent that were not believed: ``(reason, excerpt)``.
+        For diagnostics; an excerpt may hold an Action's data, so it is never printed."""
+        life = self._life
+        return list(life.replies.rejected) if life is not None else []
+
+    def close(self) -> None:
+        """Stop the Node process; the next call starts a new one."""
+        if self._life is not None:
+            self._life.kill()
+
+    # --- messages ------------------------------------------------------------------------------
+
+    def submit(self, message: dict[str, Any], life: _Life | None = None) -> Reply:
+        """Send one request without waiting; the future holds the reply. Requests that depend on
+        a ``prepare`` go to the process it returned."""
+        return (life or self.life()).submit(message)
+
+    def wait(self, reply: Reply, timeout: float, life: _Life | None = None) -> Any:
+        """Wait for a reply; past ``timeout`` the process is killed (a synchronous loop cannot be
         interrupted any other way) and ``WorkerTimedOut`` is raised."""
         try:
-            return future.result(timeout=timeout)
+            return reply.result(timeout=timeout)
         except FutureTimeout:
-            self._kill()
-            raise WorkerTimedOut(f"the Node worker did not answer within {timeout:.1f} s") from None
+            runs = (life or self._life or self.life()).kill()
+            raise WorkerTimedOut(
+                f"the Node worker did not answer within {timeout:.1f} s", alone=runs <= 1
+            ) from None
 
     def call(self, message: dict[str, Any], timeout: float = 30.0) -> Any:
-        return self.wait(self.submit(message), timeout)
+        life = self.life()
+        return self.wait(life.submit(message), timeout, life)
 
-    def ensure_loaded(self, key: str, payload: dict[str, Any]) -> None:
-        """Compile an Action in the worker once per worker life."""
-        if not self.running:
-            self._start()
-        if key not in self.loaded:
-            self.call({"op": "load", "key": key, **payload})
-            self.loaded.add(key)
+    def prepare(self, needs: dict[tuple[str, str], Callable[[], dict[str, Any]]]) -> _Life:
+        """Have the running process compile what a run needs, once per process life, and return
+        that process: send the run to it. ``needs`` maps ``(op, key)`` (``op`` is ``"load"`` or
+        ``"mocks"``) to what builds the message, called only if this process lacks that key."""
+        life = self.life()
+        for key, build in needs.items():
+            if key in life.ready:
+                continue
+            with life._lock:
+                reply = life.compiled.get(key)
+                mine = reply is None
+                if mine:
+                    reply = life.compiled[key] = Reply("compile")
+            assert reply is not None
+            try:
+                if mine:
+                    try:
+                        message = build()
+                        if not life.may_read(message.get("modulesDir")):
+                            # CLAIMLAB_HOME changed since this process started, and its sandbox
+                            # cannot read the new npm cache: start one that can.
+                            life.kill()
+                            raise WorkerDied("restarted to read a new CLAIMLAB_HOME")
+                        sent = life.submit(message)
+                    except BaseException as exc:
+                        reply.set_exception(exc)
+                        if isinstance(exc, WorkerDied) and life.modules_cache != cache_root():
+                            with life._lock:
+                                life.compiled.pop(key, None)
+                            return self.prepare(needs)
+                        raise
+                    sent.add_done_callback(lambda done, into=reply: _copy(done, into))
+                reply.result(timeout=LOAD_TIMEOUT)
+                life.ready.add(key)
+            except FutureTimeout:
+                life.kill()
+                raise WorkerTimedOut(
+                    f"the Node worker did not compile an Action within {LOAD_TIMEOUT:g} s"
+                ) from None
+            except BaseException:
+                # Not kept as compiled: the next run asks again.
+                with life._lock:
+                    if life.compiled.get(key) is reply:
+                        del life.compiled[key]
+                raise
+        return life
 
-    def ensure_mocks(self, key: str, routes: dict[str, Any]) -> None:
-        """Register a mock route set once per worker life."""
-        if not self.running:
-            self._start()
-        if key not in self.mock_sets:
-            self.call({"op": "mocks", "key": key, "routes": routes})
-            self.mock_sets.add(key)
+
+def _copy(source: Reply, target: Reply) -> None:
+    if source.exception() is not None:
+        target.set_exception(source.exception())
+    else:
+        target.set_result(source.result())
 
 
-_default: Worker | None = None
-_default_lock = threading.Lock()
-
-
-def default_worker() -> Worker:
-    """The process-wide worker that ``run_action`` and friends share."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = Worker()
-            atexit.register(_default.close)
-        return _default
+def close_at_exit(worker: Worker) -> Worker:
+    """Register ``worker`` to be stopped when Python exits; returns it."""
+    atexit.register(worker.close)
+    return worker

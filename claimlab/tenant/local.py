@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -23,7 +24,7 @@ from claimlab import claims as claim_rules
 from claimlab import events, tokens
 from claimlab.errors import ClaimlabError, EventError, LoginDenied
 from claimlab.runtime import Action, ActionCache, ActionResult, run_action, run_flow
-from claimlab.runtime.run import Network
+from claimlab.runtime.run import Network, check_timeout
 from claimlab.tenant.directory import Application, User, sample_applications, sample_users
 from claimlab.tenant.login import LoginResult
 from claimlab.tenant.management import ActionStore
@@ -107,6 +108,10 @@ class LocalTenant:
             build_delay, tester=self._test_action, on_bindings_changed=self._reload_bindings
         )
         self.bindings: list[Action] = []
+        # Logins may come from many threads (a notebook's sweep, the HTTP server): what they
+        # change on the tenant (session numbers, metadata, login counts, the first key) is
+        # changed under this lock; the Actions run outside it.
+        self._lock = threading.RLock()
         self._files: dict[str, str] = {}
         self.server: TenantServer | None = None
         self._sessions = 0
@@ -473,16 +478,18 @@ class LocalTenant:
         one fails (Auth0 fails the login too), and ``ClaimsTooLargeError`` past 100 KB of
         custom claims in one token.
         """
+        check_timeout(timeout)
         person = self.user(user)
         app = self.application(client_id)
-        event = self.login_event(
-            person,
-            client_id=app.client_id,
-            scope=scope,
-            audience=audience,
-            flow=flow,
-            prompt=prompt,
-        )
+        with self._lock:
+            event = self.login_event(
+                person,
+                client_id=app.client_id,
+                scope=scope,
+                audience=audience,
+                flow=flow,
+                prompt=prompt,
+            )
         if callable(event_override):
             event_override(event)
             events.validate_event(event)
@@ -496,7 +503,8 @@ class LocalTenant:
                 raise outcome.error
             # Metadata asked for before a deny is still written ("deny does not cancel other
             # user-related side-effects such as metadata changes").
-            self._apply_metadata(person, outcome.app_metadata, outcome.user_metadata)
+            with self._lock:
+                self._apply_metadata(person, outcome.app_metadata, outcome.user_metadata)
             # A redirect where none is possible (prompt=none, a token-endpoint grant) is
             # recorded without an error; Auth0 then fails the login (index.d.ts sendUserTo).
             blocked = (
@@ -544,7 +552,8 @@ class LocalTenant:
             prompt=prompt,
             max_age=max_age,
         )
-        person.logins_count += 1
+        with self._lock:
+            person.logins_count += 1
         return issued
 
     def issue(
@@ -572,6 +581,8 @@ class LocalTenant:
         app = self.application(client_id)
         now = int(time.time())
         scopes = _target_scopes(scope.split(), outcome)
+        with self._lock:
+            signing_key = self.keys.current
         id_custom, id_dropped = claim_rules.apply_claim_rules(
             outcome.id_token_claims if outcome else {},
             token="id_token",
@@ -594,7 +605,7 @@ class LocalTenant:
                 id_custom,
                 auth_time=now if (effective_prompt == "login" or max_age is not None) else None,
             )
-            id_token = tokens.mint(claims, self.keys.current)
+            id_token = tokens.mint(claims, signing_key)
         warnings = list(id_dropped)
         access_claims = None
         if audience and audience != self.userinfo_audience:
@@ -610,11 +621,12 @@ class LocalTenant:
             access_claims = self._access_token_claims(
                 person, app, scopes, audience, now, at_custom, outcome, flow
             )
-            access_token = tokens.mint(access_claims, self.keys.current)
+            access_token = tokens.mint(access_claims, signing_key)
         else:
             # Without a custom API Auth0 issues an opaque access token, good for /userinfo only:
             # no JWT, so no custom claims (docs: tokens/access-tokens, "opaque access tokens").
-            access_token = self._opaque_token(person, scopes, now)
+            with self._lock:
+                access_token = self._opaque_token(person, scopes, now)
         return self._login_result(
             event,
             outcome,

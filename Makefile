@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.claimlab-installed
 # The npm packages the tutorial's Actions declare, installed once so a workshop runs offline.
 ACTION_DEPS := axios@1.7.9
 
-.PHONY: setup lab test lint format bench browser clean
+.PHONY: setup lab test lint format bench browser site clean
 
 setup: $(STAMP)
 
@@ -18,8 +18,12 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/claimlab prefetch $(ACTION_DEPS)
 	@touch $(STAMP)
 
+# The repository's JupyterLab settings (jupyterlab-settings/overrides.json: widget state saved with
+# the notebook, no news pop-up) are defaults a learner can still change; Binder gets the same file.
 lab: setup
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/01-id-tokens-and-claims.ipynb
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) \
+		--LabApp.app_settings_dir=$(CURDIR)/jupyterlab-settings \
+		notebooks/01-id-tokens-and-claims.ipynb
 
 lint: setup
 	$(BIN)/ruff check .
@@ -39,6 +43,12 @@ test: lint browser
 	CLAIMLAB_LOCAL=1 $(BIN)/python -m pytest tests
 	CLAIMLAB_LOCAL=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=120 -p no:cacheprovider notebooks
 
+# The static edition: every notebook run and written as a page in site/ (one per notebook, and an
+# index) that needs no kernel and no network. Publish the folder as it is, e.g. on GitHub Pages.
+site: setup
+	rm -rf site
+	CLAIMLAB_LOCAL=1 $(BIN)/python -m claimlab.site notebooks site
+
 bench: setup
 	$(BIN)/python benchmarks/runtime.py
 	$(BIN)/python benchmarks/tokens.py
@@ -46,4 +56,4 @@ bench: setup
 	$(BIN)/python benchmarks/lab.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache site

@@ -31,7 +31,7 @@ from claimlab.errors import (
     WorkerCrashError,
 )
 from claimlab.events import make_event, preset_names, sample_event
-from claimlab.exercises import check_exercise
+from claimlab.exercises import check_exercise, reset_exercise, start_exercise
 from claimlab.lab import (
     Counterexample,
     Matrix,
@@ -115,12 +115,14 @@ __all__ = [
     "matrix",
     "preset_names",
     "profile_card",
+    "reset_exercise",
     "run_action",
     "run_flow",
     "run_many",
     "sample_event",
     "shared_cache",
     "size_budget",
+    "start_exercise",
     "sweep",
     "token_inspector",
     "token_size",

@@ -288,6 +288,50 @@ class Plan:
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(str(self))
 
+    def _repr_html_(self) -> str:
+        """The plan as a notebook shows it: what would change, the code diff coloured."""
+        from html import escape as esc
+
+        if not self.changes:
+            return (
+                f"<div style='border-left:4px solid #1a7f37;padding:4px 10px'><b>"
+                f"{esc(self.name)}</b>: deployed and bound at position {self.bound_at} of "
+                f"{TRIGGER}; <b>nothing to do</b>.</div>"
+            )
+        steps = [
+            f"{label} <code>{esc(item)}</code>"
+            for label, items in (
+                ("add dependency", self.dependencies_added),
+                ("remove dependency", self.dependencies_removed),
+                ("add secret", self.secrets_added),
+                ("remove secret", self.secrets_removed),
+            )
+            for item in items
+        ]
+        if self.exists and self.runtime[0] != self.runtime[1]:
+            steps.append(f"runtime {esc(self.runtime[0] or '-')} → {esc(self.runtime[1])}")
+        if self.bound_at is None:
+            steps.append(f"bind into {TRIGGER} at position {self.binds_at}")
+        steps.append("deploy a new version")
+        colours = {"+": "#1a7f37", "-": "#b91c1c", "@": "#6e7781"}
+        diff = "".join(
+            f"<div style='color:{colours.get(line[:1], 'inherit')}'>{esc(line) or ' '}</div>"
+            for line in self.code_diff.rstrip().splitlines()
+        )
+        code = (
+            f"<div style='font-family:monospace;font-size:12px;white-space:pre;overflow-x:auto;"
+            f"background:#f6f8fa;padding:6px 10px;margin-top:4px'>{diff}</div>"
+            if diff
+            else ""
+        )
+        items = "".join(f"<li>{step}</li>" for step in steps)
+        verb = "update" if self.exists else "create"
+        return (
+            f"<div style='border-left:4px solid #9a6700;padding:4px 10px'><b>{esc(self.name)}"
+            f"</b>: apply() would <b>{verb}</b> it, then:<ul style='margin:4px 0'>{items}</ul>"
+            f"{code}</div>"
+        )
+
 
 @dataclass(frozen=True)
 class Applied:
@@ -298,6 +342,24 @@ class Applied:
     position: int
     changed: bool
     bindings: list[str]
+
+    def _repr_html_(self) -> str:
+        """What the tenant holds now: the version, and the Login flow in order."""
+        from html import escape as esc
+
+        done = (
+            f"deployed version {self.version}"
+            if self.changed
+            else f"nothing changed: version {self.version} was already deployed and bound"
+        )
+        flow = "".join(
+            f"<li{' style=font-weight:600' if i == self.position else ''}>{esc(name)}</li>"
+            for i, name in enumerate(self.bindings)
+        )
+        return (
+            f"<div style='border-left:4px solid #1a7f37;padding:4px 10px'>✔ {done}; "
+            f"{TRIGGER} runs, in order:<ol start='0' style='margin:4px 0'>{flow}</ol></div>"
+        )
 
 
 @dataclass(frozen=True)
@@ -770,6 +832,73 @@ class Parity:
                 lineterm="",
             )
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The comparison as a notebook shows it: what both sides agree on first, then what
+        differs, call by call."""
+        from html import escape as esc
+
+        def outcome(error: dict[str, Any] | None) -> str:
+            return f"failed with {error['name']}: {error['message']}" if error else "ran"
+
+        def call(command: dict[str, Any] | None) -> str:
+            if command is None:
+                return "<i>no call</i>"
+            args = ", ".join(json.dumps(a, ensure_ascii=False) for a in command.get("args") or [])
+            return (
+                "<code style='white-space:normal;overflow-wrap:anywhere'>"
+                f"api.{esc(str(command.get('api')))}({esc(args)})</code>"
+            )
+
+        agreed = []
+        if self.same_error:
+            agreed.append(
+                f"the outcome (both {esc(outcome(self.local_error))})"
+                if self.local_error
+                else "the outcome (both ran without error)"
+            )
+        note = ""
+        if self.remote is not None and self.same_calls:
+            count = len(self.local)
+            agreed.append(f"{count} api call{'' if count == 1 else 's'} and what they set")
+            if not self.same:
+                note = (
+                    "<div>Their values differ, as expected when the Action draws random data: "
+                    "each run got its own dog.</div>"
+                )
+        if self.same or self.same_calls:
+            colour, head = "#1a7f37", f"local and tenant agree on {' and '.join(agreed)}"
+        else:
+            colour, head = "#b91c1c", "local and tenant differ"
+        rows = []
+        if not self.same_error:
+            rows.append(
+                f"<tr><td>outcome</td><td>{esc(outcome(self.remote_error))}</td>"
+                f"<td>{esc(outcome(self.local_error))}</td></tr>"
+            )
+        if self.remote is not None and not self.same:
+            for i in range(max(len(self.local), len(self.remote))):
+                tenant = self.remote[i] if i < len(self.remote) else None
+                local = self.local[i] if i < len(self.local) else None
+                rows.append(
+                    f"<tr><td style='white-space:nowrap'>call {i + 1}</td><td>{call(tenant)}</td>"
+                    f"<td>{call(local)}</td></tr>"
+                )
+        table = (
+            "<table style='width:100%;table-layout:fixed'><tr><th style='width:4em'></th>"
+            "<th>tenant</th><th>claimlab</th></tr>" + "".join(rows) + "</table>"
+            if rows
+            else ""
+        )
+        unlisted = (
+            "<div>The tenant's answer lists no api calls, so only the outcome was compared.</div>"
+            if self.remote is None
+            else ""
+        )
+        return (
+            f"<div style='border-left:4px solid {colour};padding:4px 10px'><b>{head}</b>."
+            f"{note}{unlisted}{table}</div>"
+        )
 
 
 def _pick(error: Any) -> dict[str, Any]:

@@ -21,6 +21,7 @@ import math
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -67,6 +68,32 @@ def image_url(breed: str) -> str:
             f"no claimlab dog for breed {breed!r}; the breeds are: {', '.join(breeds())}"
         )
     return f"https://{IMAGE_HOST}/breeds/{breed}/claimlab-{breed}.svg"
+
+
+def breed_of(url: Any) -> str | None:
+    """The breed a Dog API image URL names, as a reader would say it; ``None`` if it names none.
+
+    The Dog API files every picture under ``/breeds/<breed>/`` (a sub-breed as
+    ``<breed>-<sub-breed>``), whatever the file is called:
+
+    >>> breed_of("https://images.dog.ceo/breeds/pug/n02110958_15626.jpg")
+    'pug'
+    >>> breed_of("https://images.dog.ceo/breeds/hound-afghan/n02088094_1003.jpg")
+    'afghan hound'
+    """
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    segments = parts.path.split("/")
+    if parts.hostname != IMAGE_HOST or len(segments) < 4 or segments[1] != "breeds":
+        return None
+    breed, _, sub_breed = segments[2].partition("-")
+    if not breed:
+        return None
+    return f"{sub_breed} {breed}" if sub_breed else breed
 
 
 def image_bytes(url: str) -> bytes:

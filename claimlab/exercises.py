@@ -1,4 +1,10 @@
-"""Self-checks for the notebooks' exercises.
+"""The notebooks' exercises: starter files of their own, and self-checks.
+
+An exercise that edits an Action starts from its own copy: ``start_exercise(name)`` copies the
+starter shipped in ``claimlab/data/exercises/<name>.js`` into ``my-actions/exercises/`` (next to
+the notebook, git-ignored) and returns its path, so the tutorial's own files never change;
+``reset_exercise(name)`` puts the starter back. Any exercise with a file in that folder has a
+starter, so a new notebook adds exercises by adding files and checks.
 
 ``check_exercise(name, answer)`` says what is right and what is still missing, without giving
 the answer away. It never raises on a wrong answer, so a notebook still runs top to bottom;
@@ -8,9 +14,12 @@ the solutions live in ``notebooks/solutions/`` and load on demand with ``%load``
 from __future__ import annotations
 
 import html
+import os
 import secrets
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from claimlab import claims as claim_rules
@@ -19,6 +28,11 @@ from claimlab.errors import ClaimlabError
 
 DOG_CLAIM = "https://dogfy.com/random_dog"
 BREED_CLAIM = "https://dogfy.com/breed"
+EXERCISES_DIR = Path("my-actions") / "exercises"
+"""Where :func:`start_exercise` puts a learner's copies, relative to the working directory
+(the notebooks' folder, when a notebook calls it)."""
+
+_STARTERS_DIR = Path(__file__).resolve().parent / "data" / "exercises"
 
 
 @dataclass
@@ -64,11 +78,10 @@ _KEEP_OR_DROP = {
 KEEP_OR_DROP_SCOPE = "openid profile"
 """The scope of the login the keep-or-drop exercise imagines."""
 
-# Said for any wrong answer. With True/False answers and one name per rule, a hint naming the
-# rule a wrong answer broke would name the claim too, and one all-True guess would read off the
-# solution; so the feedback counts, and points at the rules.
+# Said once, whichever answers are wrong: it names the wrong claims (a learner needs to know
+# where to look) but never the rule each one meets, which would be the answer itself.
 _KEEP_OR_DROP_HINT = (
-    "{wrong} not right yet. For each name ask: is it one of Auth0's reserved names? Is it in a "
+    "{wrong} not right yet. For each ask: is it one of Auth0's reserved names? Is it in a "
     "namespace that belongs to Auth0? Is it a profile claim that needs a scope this login "
     f"({KEEP_OR_DROP_SCOPE!r}) did not ask for? A name that is none of these is kept."
 )
@@ -79,7 +92,8 @@ def _keep_or_drop(answer: Any) -> Feedback:
     if not isinstance(answer, Mapping):
         feedback.missing.append("Answer with a dict: claim name -> True (kept) or False (dropped).")
         return feedback
-    right = wrong = 0
+    right = 0
+    wrong: list[str] = []
     for name, token in _KEEP_OR_DROP.items():
         given = answer.get(name, ...)
         if given is ...:
@@ -91,20 +105,41 @@ def _keep_or_drop(answer: Any) -> Feedback:
         ):
             right += 1
         else:
-            wrong += 1
+            wrong.append(repr(name))
     if right:
         feedback.passed.append(f"{right} of {len(_KEEP_OR_DROP)} answers are right.")
     if wrong:
-        count = "One answer is" if wrong == 1 else f"{wrong} answers are"
-        feedback.missing.append(_KEEP_OR_DROP_HINT.format(wrong=count))
+        names = wrong[0] if len(wrong) == 1 else f"{', '.join(wrong[:-1])} and {wrong[-1]}"
+        verb = "is" if len(wrong) == 1 else "are"
+        feedback.missing.append(_KEEP_OR_DROP_HINT.format(wrong=f"{names} {verb}"))
     return feedback
 
 
-def _is_action_source(answer: Any, feedback: Feedback) -> bool:
+def _action(answer: Any, feedback: Feedback) -> str | Path | None:
+    """The Action to check: the path of an exercise file (so an error names its file and line),
+    or JavaScript source; ``None``, with a note in ``feedback``, for anything else."""
+    if isinstance(answer, str) and "\n" not in answer and answer.strip().endswith(".js"):
+        answer = Path(answer.strip())
+    if isinstance(answer, os.PathLike):
+        path = Path(answer)
+        if not path.is_file():
+            feedback.missing.append(
+                f"There is no file {path}. Run start_exercise({feedback.exercise!r}) to make it."
+            )
+            return None
+        if "onExecutePostLogin" in path.read_text(encoding="utf-8"):
+            return path
+        feedback.missing.append(
+            f"{path} exports no onExecutePostLogin any more; reset_exercise"
+            f"({feedback.exercise!r}) puts the starter back."
+        )
+        return None
     if isinstance(answer, str) and "onExecutePostLogin" in answer:
-        return True
-    feedback.missing.append("Pass the Action's JavaScript source (a string) as the answer.")
-    return False
+        return answer
+    feedback.missing.append(
+        "Pass the exercise's file (the path start_exercise returned) or the Action's JavaScript."
+    )
+    return None
 
 
 # Pictures as the real Dog API names them: the breed is in the path, not in the file name.
@@ -132,14 +167,15 @@ def _breed_claim(answer: Any) -> Feedback:
     from claimlab.runtime import run_action
 
     feedback = Feedback("breed-claim")
-    if not _is_action_source(answer, feedback):
+    action = _action(answer, feedback)
+    if action is None:
         return feedback
     problems: list[str] = []
     # One login per dog: a breed written into the Action, a picture not from the Dog API, or a
     # breed read from a second call to it cannot match all three.
     for breed, url in _PICTURES.items():
         result = run_action(
-            answer, "interactive", dependencies=["axios@1.7.9"], mocks=_dog_api_answering(url)
+            action, "interactive", dependencies=["axios@1.7.9"], mocks=_dog_api_answering(url)
         )
         if result.error is not None:
             feedback.missing.append(f"The Action failed: {result.error}")
@@ -171,7 +207,8 @@ def _dog_on_refresh(answer: Any) -> Feedback:
     from claimlab.tenant import LocalTenant
 
     feedback = Feedback("dog-on-refresh")
-    if not _is_action_source(answer, feedback):
+    action = _action(answer, feedback)
+    if action is None:
         return feedback
     # Alice logs in (the Dog API answers a pug), then Bob (a dalmatian), then Alice's app
     # refreshes (a husky). Alice must keep her pug, and Bob's dog must not replace it: state
@@ -179,7 +216,7 @@ def _dog_on_refresh(answer: Any) -> Feedback:
     alice_dog, bob_dog, next_dog = _PICTURES["pug"], _PICTURES["dalmatian"], _PICTURES["husky"]
     tenant = LocalTenant()
     try:
-        tenant.bind(answer, name="my-dog-action", dependencies=["axios@1.7.9"])
+        tenant.bind(action, name="my-dog-action", dependencies=["axios@1.7.9"])
         logins = []
         for user, flow, dog in [
             ("alice", "interactive", alice_dog),
@@ -228,7 +265,8 @@ def _survives_dog_api_down(answer: Any) -> Feedback:
     from claimlab.tenant import LocalTenant
 
     feedback = Feedback("dog-api-down")
-    if not _is_action_source(answer, feedback):
+    action = _action(answer, feedback)
+    if action is None:
         return feedback
     route = f"GET {dogs.DOG_API_URL}"
     # The API up, then failing two ways: an error status, and an answer without a picture.
@@ -238,7 +276,7 @@ def _survives_dog_api_down(answer: Any) -> Feedback:
     }
     try:
         up = LocalTenant(build_delay=0)
-        up.bind(answer, name="my-team-claims", dependencies=["axios@1.7.9"])
+        up.bind(action, name="my-team-claims", dependencies=["axios@1.7.9"])
         claims = up.login("alice").claims
     except ClaimlabError as exc:
         feedback.missing.append(f"The login failed with the Dog API up: {exc}")
@@ -251,7 +289,7 @@ def _survives_dog_api_down(answer: Any) -> Feedback:
         )
     for name, mocks in outages.items():
         down = LocalTenant(build_delay=0, mocks=mocks)
-        down.bind(answer, name="my-team-claims", dependencies=["axios@1.7.9"])
+        down.bind(action, name="my-team-claims", dependencies=["axios@1.7.9"])
         try:
             claims = down.login("alice").claims
         except ClaimlabError:
@@ -277,9 +315,10 @@ def _token_fits_a_cookie(answer: Any) -> Feedback:
     from claimlab.tokens import COOKIE_LIMIT
 
     feedback = Feedback("token-fits-a-cookie")
-    if not _is_action_source(answer, feedback):
+    action = _action(answer, feedback)
+    if action is None:
         return feedback
-    result = sweep(answer, n=300, seed=11, dependencies=["axios@1.7.9"], progress=False)
+    result = sweep(action, n=300, seed=11, dependencies=["axios@1.7.9"], progress=False)
     if result.failures():
         first = result.failures()[0]
         feedback.missing.append(f"{len(result.failures())} of 300 logins failed: {first.error}")
@@ -313,9 +352,53 @@ _CHECKS: dict[str, Callable[[Any], Feedback]] = {
 
 
 def check_exercise(name: str, answer: Any) -> Feedback:
-    """Check an exercise's answer; prints as a short list of what passed and what is missing."""
+    """Check an exercise's answer; prints as a short list of what passed and what is missing.
+
+    For an exercise on an Action, ``answer`` is the file :func:`start_exercise` returned (or
+    the JavaScript itself)."""
     try:
         check = _CHECKS[name]
     except KeyError:
         raise ClaimlabError(f"No exercise {name!r}; exercises: {', '.join(_CHECKS)}.") from None
     return check(answer)
+
+
+def _starter(name: str) -> Path:
+    starters = {path.stem: path for path in sorted(_STARTERS_DIR.iterdir()) if path.is_file()}
+    if name in starters:
+        return starters[name]
+    if name in _CHECKS:
+        raise ClaimlabError(
+            f"Exercise {name!r} is answered in its notebook cell; it has no file to start from."
+        )
+    raise ClaimlabError(
+        f"No exercise {name!r}; exercises with a starter file: {', '.join(starters)}."
+    )
+
+
+def _exercise_path(name: str, directory: str | Path | None) -> tuple[Path, Path]:
+    starter = _starter(name)
+    folder = EXERCISES_DIR if directory is None else Path(directory)
+    return starter, folder / starter.name
+
+
+def start_exercise(name: str, *, directory: str | Path | None = None) -> Path:
+    """Your own copy of exercise ``name``'s starter, to edit: its path.
+
+    The first call copies the starter into ``directory`` (default :data:`EXERCISES_DIR`,
+    ``my-actions/exercises/`` next to the notebook); later calls keep your edits and return the
+    same path. Raises :class:`ClaimlabError` for an exercise without a starter file.
+    """
+    starter, path = _exercise_path(name, directory)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(starter, path)
+    return path
+
+
+def reset_exercise(name: str, *, directory: str | Path | None = None) -> Path:
+    """Put exercise ``name``'s starter back, replacing your edits; its path."""
+    starter, path = _exercise_path(name, directory)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(starter, path)
+    return path

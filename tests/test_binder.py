@@ -216,6 +216,10 @@ def test_binder_build_leaves_what_the_first_run_needs(binder_home: Path, binder_
         found = state.glob(f"npm/*/node_modules/{name}/package.json")
         assert [json.loads(p.read_text())["version"] for p in found] == [version], spec
     assert list((state / "keys").rglob("*.pem")), "postBuild made no signing key"
+    # The repository's JupyterLab settings, where JupyterLab reads overrides (as make lab does).
+    installed = binder_env / "share" / "jupyter" / "lab" / "settings" / "overrides.d"
+    shipped = json.loads((ROOT / "jupyterlab-settings" / "overrides.json").read_text())
+    assert json.loads((installed / "claimlab.json").read_text()) == shipped
     extensions = _run(
         [str(binder_env / "bin" / "jupyter"), "labextension", "list"],
         env=_clean_env(binder_home, binder_env),

@@ -324,3 +324,20 @@ def test_fetch_image_mock_unknown_url_suggests_live() -> None:
     url = "https://images.dog.ceo/breeds/hound-afghan/n02088094_1003.jpg"
     with pytest.raises(dogs.UnknownDogImageError, match="network='live'"):
         dogs.fetch_image(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "breed"),
+    [
+        ("https://images.dog.ceo/breeds/pug/n02110958_15626.jpg", "pug"),
+        ("https://images.dog.ceo/breeds/hound-afghan/n02088094_1003.jpg", "afghan hound"),
+        (dogs.image_url("shiba"), "shiba"),
+        ("https://images.dog.ceo/breeds/", None),
+        ("https://example.com/breeds/pug/a.jpg", None),
+        ("https://images.dog.ceo/other/pug/a.jpg", None),
+        ("not a url", None),
+        (42, None),
+    ],
+)
+def test_breed_of_reads_the_breed_from_the_path(url: object, breed: str | None) -> None:
+    assert dogs.breed_of(url) == breed

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from claimlab import check_exercise
+from claimlab import check_exercise, reset_exercise, start_exercise
 from claimlab.errors import ClaimlabError
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -43,26 +45,38 @@ def test_keep_or_drop_starter_is_told_what_is_unanswered() -> None:
     assert all(m.endswith("no answer yet.") for m in feedback.missing)
 
 
-def test_keep_or_drop_feedback_counts_and_points_at_the_rules() -> None:
+def test_keep_or_drop_feedback_names_the_wrong_answers_and_points_at_the_rules() -> None:
     solution = solution_answer("01-keep-or-drop.py")
     wrong = {name: not kept for name, kept in solution.items()}
     feedback = check_exercise("keep-or-drop", wrong)
     assert not feedback.solved and feedback.passed == []
     [hint] = feedback.missing
-    assert hint.startswith("5 answers are not right yet.")
+    assert all(repr(name) in hint for name in solution), hint
+    assert "are not right yet." in hint
     assert "reserved names" in hint and "namespace" in hint and "scope" in hint
 
 
-def test_keep_or_drop_a_guess_reads_the_same_whichever_answers_are_wrong() -> None:
-    # All True and all False are each wrong somewhere; the feedback must not say where.
+def test_keep_or_drop_names_only_the_wrong_answers_and_not_the_rule_they_break() -> None:
+    # All True and all False are each wrong somewhere: the feedback names where, and nothing
+    # else differs between them, so it never says which rule a claim meets.
     solution = solution_answer("01-keep-or-drop.py")
     all_true = check_exercise("keep-or-drop", dict.fromkeys(solution, True))
     all_false = check_exercise("keep-or-drop", dict.fromkeys(solution, False))
     assert all_true.passed == ["2 of 5 answers are right."]
     assert all_false.passed == ["3 of 5 answers are right."]
-    for feedback in (all_true, all_false):
-        assert not any(name in str(feedback) for name in solution)
-    assert all_true.missing[0].split(".", 1)[1] == all_false.missing[0].split(".", 1)[1]
+    for guess, feedback in ((True, all_true), (False, all_false)):
+        [hint] = feedback.missing
+        named = {name for name in solution if repr(name) in hint}
+        assert named == {name for name, kept in solution.items() if kept is not guess}
+    rest = [f.missing[0].split("not right yet.", 1)[1] for f in (all_true, all_false)]
+    assert rest[0] == rest[1]
+
+
+def test_keep_or_drop_one_wrong_answer_is_named_alone() -> None:
+    solution = solution_answer("01-keep-or-drop.py")
+    one_wrong = {**solution, "email": not solution["email"]}
+    feedback = check_exercise("keep-or-drop", one_wrong)
+    assert feedback.missing[0].startswith("'email' is not right yet.")
 
 
 def test_keep_or_drop_wants_booleans() -> None:
@@ -200,6 +214,60 @@ exports.onExecutePostLogin = async (event, api) => {
     assert check_exercise("dog-on-refresh", once).solved
 
 
+def test_start_exercise_copies_the_starter_and_keeps_edits(tmp_path: Path) -> None:
+    path = start_exercise("breed-claim", directory=tmp_path)
+    assert path == tmp_path / "breed-claim.js"
+    starter = path.read_text()
+    assert TUTORIAL.split("*/", 1)[1] == starter.split("*/", 1)[1]  # the tutorial's own code
+    path.write_text(starter + "// my edit\n")
+    assert start_exercise("breed-claim", directory=tmp_path).read_text().endswith("// my edit\n")
+    assert reset_exercise("breed-claim", directory=tmp_path).read_text() == starter
+
+
+def test_start_exercise_defaults_to_my_actions_next_to_the_notebook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = start_exercise("dog-on-refresh")
+    assert path.resolve() == tmp_path / "my-actions" / "exercises" / "dog-on-refresh.js"
+
+
+def test_the_starters_are_git_ignored_where_notebooks_put_them() -> None:
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", "notebooks/my-actions/exercises/breed-claim.js"],
+        cwd=NOTEBOOKS.parent,
+        check=False,
+    )
+    assert ignored.returncode == 0
+
+
+def test_a_started_exercise_file_is_checked_with_its_file_and_line(tmp_path: Path) -> None:
+    path = start_exercise("breed-claim", directory=tmp_path)
+    assert not check_exercise("breed-claim", path).solved
+    path.write_text(path.read_text().replace("const axios", "const axios = ;\nconst x"))
+    feedback = check_exercise("breed-claim", path)
+    assert not feedback.solved and "breed-claim.js:" in feedback.missing[0]
+    path.write_text(solution_answer("02-breed-claim.py"))
+    assert check_exercise("breed-claim", path).solved
+    assert check_exercise("breed-claim", str(path)).solved  # a path typed as a string
+
+
+def test_a_missing_or_emptied_exercise_file_says_how_to_get_it_back(tmp_path: Path) -> None:
+    missing = check_exercise("dog-on-refresh", tmp_path / "nope.js")
+    assert "start_exercise('dog-on-refresh')" in missing.missing[0]
+    emptied = tmp_path / "dog-on-refresh.js"
+    emptied.write_text("// nothing")
+    feedback = check_exercise("dog-on-refresh", emptied)
+    assert "reset_exercise('dog-on-refresh')" in feedback.missing[0]
+
+
+def test_exercises_without_a_starter_file_say_so() -> None:
+    with pytest.raises(ClaimlabError, match="answered in its notebook cell"):
+        start_exercise("keep-or-drop")
+    with pytest.raises(ClaimlabError, match="breed-claim"):
+        reset_exercise("nope")
+
+
 def test_feedback_renders_escaped_html() -> None:
     feedback = check_exercise("breed-claim", "<script>")
     assert "<script>" not in feedback._repr_html_()
@@ -208,3 +276,15 @@ def test_feedback_renders_escaped_html() -> None:
 def test_unknown_exercise() -> None:
     with pytest.raises(ClaimlabError, match="keep-or-drop"):
         check_exercise("nope", None)
+
+
+def test_workshop_progress_sees_the_exercise_file_the_notebook_checks(tmp_path: Path) -> None:
+    from claimlab.workshop import progress
+
+    shutil.copy(NOTEBOOKS / "02-assign-random-dog-action.ipynb", tmp_path)
+    [fresh] = progress(tmp_path).exercises
+    assert fresh.state == "not yet" and "start_exercise('breed-claim')" in fresh.detail
+    path = start_exercise("breed-claim", directory=tmp_path / "my-actions" / "exercises")
+    assert progress(tmp_path).exercises[0].state == "not yet"
+    path.write_text(solution_answer("02-breed-claim.py"))
+    assert progress(tmp_path).exercises[0].state == "solved"

@@ -52,11 +52,13 @@ def test_the_cell_becomes_a_file_and_runs(
     assert result.id_token_claims["https://dogfy.com/random_dog"].startswith(
         "https://images.dog.ceo/"
     )
-    link, view = captured.outputs
+    # The view, then its static snapshot for a notebook read without a kernel.
+    link, view, snapshot = captured.outputs
     assert 'href="my-actions/assign-random-dog.js"' in link.data["text/html"]
     assert "assign_random_dog" in link.data["text/html"]
     assert view.data["text/plain"].startswith("ActionResultView(")
     assert "application/vnd.jupyter.widget-view+json" in view.data
+    assert "claimlab-snapshot" in snapshot.data["text/html"]
 
 
 def test_use_event_sets_the_event_and_event_overrides_it_per_cell(shell: InteractiveShell) -> None:

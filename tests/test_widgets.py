@@ -223,7 +223,7 @@ def test_new_dog_after_a_missing_claim_shows_the_image() -> None:
     card.new_dog_button.click()
     assert card.dog_image is not None
     assert bytes(card.dog_image.value) == dogs.image_bytes(dogs.image_url("shiba"))
-    assert card.dog_section.children[-1] is card.dog_image
+    assert card.dog_section.children[1:] == (card.dog_image, card.dog_caption)
 
 
 def test_new_dog_failure_is_shown_and_the_button_recovers() -> None:
@@ -471,3 +471,147 @@ def test_action_result_view_shows_the_deny_reason() -> None:
     assert "No dogs allowed &lt;script&gt;" in view.denied_html.value
     assert SCRIPT not in html_of(view)
     assert "denied the login" in view.header_html.value
+
+
+# --- what a learner believes and reads ------------------------------------------------------------
+
+
+def test_the_card_names_the_breed_beneath_the_dog() -> None:
+    card = cw.profile_card(user_claims(**{DOG: dogs.image_url("dalmatian")}))
+    assert card.breed == "dalmatian"
+    assert card.dog_section.children[1:] == (card.dog_image, card.dog_caption)
+    assert ">Dalmatian</div>" in card.dog_caption.value
+
+
+def test_new_dog_logs_in_again_until_the_dog_differs_from_the_card() -> None:
+    # The card shows a pug; the next two logins bring the pug back, the third a corgi.
+    answers = iter(["pug", "pug", "corgi", "beagle"])
+    calls: list[str] = []
+
+    def on_new_dog() -> dict[str, Any]:
+        calls.append(next(answers))
+        return user_claims(**{DOG: dogs.image_url(calls[-1])})
+
+    card = cw.profile_card(user_claims(), on_new_dog=on_new_dog)
+    card.new_dog_button.click()
+    assert calls == ["pug", "pug", "corgi"]
+    assert card.breed == "corgi" and card.status.value == ""
+
+
+def test_new_dog_that_never_changes_says_so_and_keeps_the_card() -> None:
+    calls: list[int] = []
+
+    def same_dog() -> dict[str, Any]:
+        calls.append(1)
+        return user_claims()
+
+    card = cw.profile_card(user_claims(), on_new_dog=same_dog)
+    card.new_dog_button.click()
+    assert len(calls) > 1
+    assert f"{len(calls)} logins in a row brought back the dog" in card.status.value
+    assert card.breed == "pug" and not card.new_dog_button.disabled
+
+
+def test_new_dog_on_a_tenant_never_shows_the_dog_just_shown() -> None:
+    # Real logins through the tutorial's Action; refresh logins in between draw dogs the card
+    # never sees, as other notebook cells do.
+    from claimlab import LocalTenant
+
+    tenant = LocalTenant()
+    tenant.bind(
+        Path(__file__).resolve().parent.parent / "notebooks" / "actions" / "assign-random-dog.js",
+        dependencies=["axios@1.7.9"],
+    )
+    card = cw.profile_card(
+        tenant.login("alice"), on_new_dog=lambda: tenant.login("alice").decode().claims
+    )
+    for _ in range(6):
+        shown = card.claims[DOG]
+        tenant.login("alice", flow="refresh")
+        card.new_dog_button.click()
+        assert card.status.value == ""
+        assert card.claims[DOG] != shown
+
+
+def test_a_card_for_a_login_names_the_known_cause_first() -> None:
+    from claimlab import LocalTenant
+
+    card = cw.profile_card(LocalTenant().login("alice"))
+    text = card.dog_message.value
+    assert "No dog in this token" in text
+    known, others = text.split("Other usual causes:")
+    assert "No Action is bound" in known
+    assert "not bound" not in others and "event.authorization" in others
+
+
+def test_the_inspector_says_there_are_no_custom_claims(store: KeyStore) -> None:
+    claims = user_claims()
+    del claims[DOG]
+    view = cw.token_inspector(mint(claims, store.current))
+    text = html_of(view)
+    assert "no custom claims" in text
+    assert "2 of 102,400" not in text
+
+
+def test_the_result_view_keeps_api_names_whole() -> None:
+    table = cw.action_result_view(action_result()).commands_html.value
+    assert "break-all" not in table
+    cell = table.split("api.idToken.setCustomClaim")[0].rsplit("<td", 1)[1]
+    assert "white-space:nowrap" in cell
+
+
+# --- static snapshots ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shell() -> Any:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    return InteractiveShell.instance()
+
+
+def displayed(shell: Any, action: Any) -> list[Any]:
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as captured:
+        action()
+    return captured.outputs
+
+
+def test_a_view_displays_the_live_widget_then_a_snapshot(shell: Any, store: KeyStore) -> None:
+    from IPython.display import display
+
+    views = [
+        cw.profile_card(user_claims()),
+        cw.token_inspector(mint(user_claims(), store.current)),
+        cw.action_result_view(action_result()),
+    ]
+    for view in views:
+        live, snapshot = displayed(shell, lambda v=view: display(v))
+        assert "application/vnd.jupyter.widget-view+json" in live.data
+        assert "claimlab-live" in view._dom_classes
+        assert "text/html" in snapshot.data and snapshot.transient["display_id"]
+        assert "claimlab-snapshot" in snapshot.data["text/html"]
+
+
+def test_the_card_snapshot_has_the_dog_inline_and_follows_new_dogs(shell: Any) -> None:
+    from IPython.display import display
+
+    corgi = dogs.image_url("corgi")
+    card = cw.profile_card(user_claims(), on_new_dog=lambda: user_claims(**{DOG: corgi}))
+    outputs = displayed(shell, lambda: (display(card), card.new_dog_button.click()))
+    first, update = outputs[1], outputs[2]
+    assert update.transient["display_id"] == first.transient["display_id"]
+    pug = base64.b64encode(dogs.image_bytes(dogs.image_url("pug"))).decode()
+    assert f"data:image/svg+xml;base64,{pug}" in first.data["text/html"]
+    html_now = update.data["text/html"]
+    assert base64.b64encode(dogs.image_bytes(corgi)).decode() in html_now
+    assert ">Corgi</div>" in html_now and "alt='a corgi'" in html_now
+    assert "<button" not in html_now
+
+
+def test_snapshots_fetch_nothing_and_escape_what_they_show(store: KeyStore) -> None:
+    token = mint(user_claims(**{"https://example.com/note": SCRIPT}), store.current)
+    snapshot = cw.token_inspector(token).snapshot_html()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snapshot and SCRIPT not in snapshot
+    assert re.findall(r"src='(?!data:)", snapshot) == []

@@ -71,11 +71,13 @@ class Service(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def service() -> Iterator[str]:
+def service(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     Service.hits = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Service)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    # Live mode (and so "record") reaches this machine only where allowed.
+    monkeypatch.setenv("CLAIMLAB_LIVE_ALLOW", f"127.0.0.1:{server.server_address[1]}")
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:

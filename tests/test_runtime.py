@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from claimlab import dogs
-from claimlab.errors import ClaimlabError, EventError
+from claimlab.errors import ActionRuntimeError, ClaimlabError, EventError
 from claimlab.events import make_event
 from claimlab.runtime import Action, ActionResult, Command, LogLine, Runner, run_action, run_flow
 from claimlab.runtime.worker import Worker
@@ -120,29 +120,56 @@ def test_the_command_log_keeps_every_call_in_order() -> None:
     assert result.scopes_added == ["read:a"]
 
 
-def test_command_arguments_are_made_json_safe() -> None:
+def test_command_arguments_follow_json_stringify() -> None:
+    # Issue 10 row 10, UNCONFIRMED on Auth0: values JSON cannot carry are dropped from objects
+    # and become null in arrays, as JSON.stringify does.
     source = handler(
         """
-  const loop = {name: 'loop'}; loop.self = loop;
+  api.idToken.setCustomClaim('kept', 'x');
   api.idToken.setCustomClaim('u', undefined);
   api.idToken.setCustomClaim('d', new Date(Date.UTC(2026, 0, 2)));
   api.idToken.setCustomClaim('f', function named() {});
+  api.idToken.setCustomClaim('s', Symbol('s'));
   api.idToken.setCustomClaim('n', NaN);
-  api.idToken.setCustomClaim('b', 12345678901234567890n);
-  api.idToken.setCustomClaim('c', loop);
+  api.idToken.setCustomClaim('o', {a: undefined, f() {}, b: 1, list: [undefined, () => 1, 2]});
 """
     )
     result = run_action(source)
 
-    assert result.ok
+    assert result.ok, result.error
     assert result.id_token_claims == {
-        "u": None,
+        "kept": "x",
         "d": "2026-01-02T00:00:00.000Z",
-        "f": "[Function named]",
         "n": None,
-        "b": "12345678901234567890",
-        "c": {"name": "loop", "self": "[Circular]"},
+        "o": {"b": 1, "list": [None, None, 2]},
     }
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("12345678901234567890n", "TypeError: Do not know how to serialize a BigInt"),
+        ("loop", "TypeError: Converting circular structure to JSON"),
+    ],
+)
+def test_a_claim_json_cannot_serialise_fails_the_run(value: str, message: str) -> None:
+    source = handler(
+        f"""
+  const loop = {{name: 'loop'}}; loop.self = loop;
+  try {{
+    api.idToken.setCustomClaim('bad', {value});
+  }} catch (err) {{
+    api.idToken.setCustomClaim('caught', true);
+  }}
+"""
+    )
+    result = run_action(source)
+
+    # Serialising happens when the handler has resolved, so a try/catch cannot hide it.
+    assert isinstance(result.error, ActionRuntimeError)
+    assert result.error.message == message
+    assert result.error.line == 5
+    assert result.commands == []
 
 
 def test_to_dict_has_the_cli_json_shape() -> None:

@@ -386,11 +386,20 @@ def server() -> Iterator[tuple[str, list[tuple[str, str, str, str]]]]:
         thread.join()
 
 
+@pytest.fixture
+def local_server(
+    server: tuple[str, list], monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, list[tuple[str, str, str, str]]]:
+    """The test server, which live mode may reach as it may reach the local tenant."""
+    monkeypatch.setenv("CLAIMLAB_LIVE_ALLOW", server[0].removeprefix("http://"))
+    return server
+
+
 @pytest.mark.parametrize("client", list(CLIENTS))
 def test_live_mode_reaches_a_real_server(
-    client: str, server: tuple[str, list], axios: list[str]
+    client: str, local_server: tuple[str, list], axios: list[str]
 ) -> None:
-    base, seen = server
+    base, seen = local_server
     path = f"/live/{client}/{uuid.uuid4().hex}?x=1"
     out, result = fetched(client, base + path, axios, method="POST", body="hi", network="live")
 
@@ -414,8 +423,10 @@ def test_mock_mode_never_reaches_the_server(
     assert [p for _, p, _, _ in seen if p == path] == []
 
 
-def test_live_mode_still_answers_mocked_routes(server: tuple[str, list], axios: list[str]) -> None:
-    base, seen = server
+def test_live_mode_still_answers_mocked_routes(
+    local_server: tuple[str, list], axios: list[str]
+) -> None:
+    base, seen = local_server
     mocked, real = f"/m/{uuid.uuid4().hex}", f"/r/{uuid.uuid4().hex}"
     source = (
         "exports.onExecutePostLogin = async (event, api) => {\n"
@@ -437,8 +448,8 @@ def test_live_mode_still_answers_mocked_routes(server: tuple[str, list], axios: 
     ]
 
 
-def test_live_mode_fetch_of_a_request_object_with_a_body(server: tuple[str, list]) -> None:
-    base, seen = server
+def test_live_mode_fetch_of_a_request_object_with_a_body(local_server: tuple[str, list]) -> None:
+    base, seen = local_server
     path = f"/req/{uuid.uuid4().hex}"
     source = (
         "exports.onExecutePostLogin = async (event, api) => {\n"

@@ -1,6 +1,7 @@
 'use strict';
 // Loads an Action the way Auth0 does: a CommonJS module compiled with node:vm.compileFunction in
-// the main context, its `require` resolved from the Action's own npm dependencies only.
+// the context of the Action's own thread, its `require` resolved from the Action's own npm
+// dependencies only.
 
 const fs = require('node:fs');
 const vm = require('node:vm');
@@ -23,7 +24,9 @@ function loadAction(spec, makeConsole) {
   const { source, filename, modulesDir } = spec;
   let fn;
   try {
-    fn = vm.compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname', 'console'], {
+    // Auth0's loader (auth0/auth0-actions, the post-login v3 runtime) passes only these four:
+    // no __filename or __dirname.
+    fn = vm.compileFunction(source, ['module', 'exports', 'require', 'console'], {
       filename,
     });
   } catch (err) {
@@ -42,7 +45,7 @@ function loadAction(spec, makeConsole) {
       }
       this.initialised = true;
       try {
-        fn.call(module.exports, module.exports, actionRequire, module, filename, path.dirname(filename), makeConsole());
+        fn.call(module.exports, module, module.exports, actionRequire, makeConsole());
       } catch (err) {
         this.initError = err;
         throw err;

@@ -1,8 +1,10 @@
 'use strict';
-// Outbound HTTP from Actions. In "mock" mode every request made through node:http, node:https or
-// fetch (axios, got and friends sit on these) is answered by the run's mock routes, served by a
-// real HTTP server on 127.0.0.1 so clients see real sockets and streams. An unmatched request fails
-// like a DNS failure would, naming the URL and how to mock it. "live" lets requests through.
+// Outbound HTTP from Actions, installed in each Action's thread. In "mock" mode every request
+// made through node:http, node:https or fetch (axios, got and friends sit on these) is answered by
+// the run's mock routes, served by a real node:http server over an in-memory stream pair, so
+// clients see real HTTP streams and no socket ever opens (sandbox.js refuses them all in mock
+// mode). An unmatched request fails like a DNS failure would, naming the URL and how to mock it.
+// "live" lets requests through, within sandbox.js's limits.
 // A route may also answer with a fault (`{"fault": "timeout"}` hangs until the client gives up,
 // `{"fault": "reset"}` resets the connection) or late (`{"delay_ms": N, ...}`), so an Action's
 // failure handling can be exercised. "record" is "live" that also keeps each live answer in the
@@ -12,6 +14,7 @@
 
 const http = require('node:http');
 const https = require('node:https');
+const { duplexPair } = require('node:stream');
 const { turn } = require('./rotation');
 
 const ORIGINAL = {
@@ -19,8 +22,6 @@ const ORIGINAL = {
   httpsRequest: https.request,
   fetch: globalThis.fetch,
 };
-const RUN_HEADER = 'x-claimlab-run';
-const TICKET_HEADER = 'x-claimlab-ticket';
 const CASSETTE_KEY = '#cassette';
 // Hop-by-hop headers, and the ones that described the body as it travelled (fetch has already
 // decompressed it): a recorded answer is served again with a body of its own.
@@ -30,12 +31,10 @@ const requestUrls = new WeakMap();
 const URL_TAG = Symbol('claimlab.url');
 
 let server = null;
-let serverPort = 0;
-let serverAgent = null;
 let currentContext = () => null;
-let nextTicket = 1;
 
-// Rotation counters live for the worker's life, so "the n-th call with seed s" is reproducible.
+// Rotation counters live for the thread's life (one Action's, until it is restarted), so "the n-th
+// call with seed s" is reproducible.
 const rotationCounters = new Map();
 
 function routeFor(routes, method, url) {
@@ -102,6 +101,18 @@ function noMockError(method, url, routes) {
   return err;
 }
 
+/** The same refusal for a socket or lookup that is not HTTP (raw TCP, UDP, DNS). */
+function noSocketError(what) {
+  const err = new Error(
+    `claimlab: no mock route for ${what} (network="mock" keeps Actions offline, and only HTTP ` +
+      'requests can be mocked). Run with network="live" to let it out.',
+  );
+  err.code = 'ECLAIMLAB_NO_MOCK';
+  err.errno = -3008;
+  err.syscall = 'connect';
+  return err;
+}
+
 function safeHost(url) {
   try {
     return new URL(url).hostname;
@@ -137,7 +148,7 @@ async function liveParts(method, url, headers, body, signal) {
   const sent = new Headers();
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (lower === 'host' || lower === RUN_HEADER || lower === TICKET_HEADER || UNRECORDED_HEADERS.includes(lower)) continue;
+    if (lower === 'host' || UNRECORDED_HEADERS.includes(lower)) continue;
     for (const v of Array.isArray(value) ? value : [value]) sent.append(name, String(v));
   }
   const withBody = body && body.length && method !== 'GET' && method !== 'HEAD';
@@ -235,22 +246,21 @@ function interceptingRequest(defaultProtocol, original) {
     // Live requests are part of what the Action did, so they are logged too.
     const entry = recordRequest(ctx, method, fullUrl, Boolean(match));
     if (!match && ctx.network === 'live') return tracked(original.apply(this, args), method, fullUrl);
-    let ticket = '';
-    if (match) ticket = prepareAnswer(ctx, match);
-    else if (ctx.network === 'record') ticket = prepareRecording(ctx, entry, method, fullUrl);
+    let prepared = null;
+    if (match) prepared = prepareAnswer(match);
+    else if (ctx.network === 'record') prepared = prepareRecording(entry, method, fullUrl);
     const req = ORIGINAL.httpRequest(
       {
-        host: '127.0.0.1',
-        port: serverPort,
+        host: 'mock.claimlab.invalid',
         method,
         path: '/',
-        agent: serverAgent,
-        headers: { ...headers, [RUN_HEADER]: String(ctx.runId), [TICKET_HEADER]: ticket },
+        headers,
         timeout: options.timeout,
+        createConnection: (connection) => connectInMemory(ctx, prepared, connection.timeout),
       },
       callback,
     );
-    if (!ticket) process.nextTick(() => req.destroy(noMockError(method, fullUrl, ctx.routes)));
+    if (!prepared) process.nextTick(() => req.destroy(noMockError(method, fullUrl, ctx.routes)));
     return tracked(req, method, fullUrl);
   };
 }
@@ -340,34 +350,52 @@ async function mockedFetch(ctx, request, hops) {
 
 // --- the mock server --------------------------------------------------------------------------------
 
-// The answer is chosen when the Action makes the request, in call order; chosen here, a
-// rotation's n-th answer would depend on which socket happened to connect first.
-function prepareAnswer(ctx, match) {
-  return ticketFor(ctx, responseParts(resolveSpec(match.key, match.spec)));
+// The answer is chosen when the Action makes the request, in call order, so a rotation's n-th
+// answer does not depend on stream scheduling.
+function prepareAnswer(match) {
+  return responseParts(resolveSpec(match.key, match.spec));
 }
 
 // In "record" mode the mock server asks the real service once the request (and its body) is in.
-function prepareRecording(ctx, entry, method, url) {
-  return ticketFor(ctx, async (req, body) => {
+function prepareRecording(entry, method, url) {
+  return async (req, body) => {
     const parts = await liveParts(method, url, req.headers, body);
     keepRecording(entry, parts);
     return parts;
-  });
+  };
 }
 
-/** A ticket for the mock server: its answer's parts, or a function of the request that makes them. */
-function ticketFor(ctx, prepared) {
-  const ticket = String(nextTicket++);
-  if (!ctx.answers) ctx.answers = new Map();
-  ctx.answers.set(ticket, prepared);
-  return ticket;
+const ANSWER = Symbol('claimlab answer');
+const IDLE_TIMER = Symbol('claimlab idle timer');
+
+/** The client's end of an in-memory connection to the mock server, with the socket methods HTTP
+ * clients call; the server's end carries the run and its prepared answer (parts, or a function of
+ * the request that makes them). */
+function connectInMemory(ctx, prepared, timeout) {
+  const [client, served] = duplexPair();
+  served[ANSWER] = { ctx, prepared, client };
+  client.setTimeout = function setTimeout(ms, onTimeout) {
+    clearTimeout(this[IDLE_TIMER]);
+    if (onTimeout) this.once('timeout', onTimeout);
+    if (ms > 0) this[IDLE_TIMER] = globalThis.setTimeout(() => this.emit('timeout'), ms).unref();
+    return this;
+  };
+  client.once('close', () => clearTimeout(client[IDLE_TIMER]));
+  for (const noop of ['setNoDelay', 'setKeepAlive', 'ref', 'unref']) client[noop] = function () { return this; };
+  // As net.createConnection does with the request's `timeout` option.
+  if (timeout) client.setTimeout(timeout);
+  if (prepared) server.emit('connection', served);
+  return client;
 }
 
-function answer(req, res, lookupContext) {
-  const ctx = lookupContext(req.headers[RUN_HEADER]);
-  const ticket = req.headers[TICKET_HEADER];
-  const prepared = ctx && ctx.answers && ctx.answers.get(ticket);
-  if (prepared) ctx.answers.delete(ticket);
+/** As a peer's reset: the client sees its connection fail with ECONNRESET. */
+function reset(served) {
+  served[ANSWER].client.destroy(resetError());
+  served.destroy();
+}
+
+function answer(req, res) {
+  const { ctx, prepared } = req.socket[ANSWER] || {};
   const chunks = [];
   req.on('data', (chunk) => chunks.push(chunk));
   req.on('end', async () => {
@@ -380,12 +408,12 @@ function answer(req, res, lookupContext) {
       parts = typeof prepared === 'function' ? await prepared(req, Buffer.concat(chunks)) : prepared;
     } catch {
       // The live service could not be reached: the client sees its connection fail.
-      req.socket.resetAndDestroy();
+      reset(req.socket);
       return;
     }
     if (parts.delayMs) await sleep(parts.delayMs);
     if (parts.fault === 'reset') {
-      req.socket.resetAndDestroy();
+      reset(req.socket);
       return;
     }
     if (parts.fault === 'timeout') {
@@ -426,24 +454,14 @@ function whenClosed(ctx, signal) {
   });
 }
 
-function install({ context, contextForRun }) {
+function install({ context }) {
   currentContext = context;
-  server = http.createServer((req, res) => answer(req, res, contextForRun));
-  server.keepAliveTimeout = 60_000;
-  serverAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  server = http.createServer(answer);
   http.request = interceptingRequest('http:', ORIGINAL.httpRequest);
   https.request = interceptingRequest('https:', ORIGINAL.httpsRequest);
   http.get = interceptingGet(http.request);
   https.get = interceptingGet(https.request);
   if (ORIGINAL.fetch) globalThis.fetch = interceptingFetch;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      serverPort = server.address().port;
-      server.unref();
-      resolve(serverPort);
-    });
-  });
 }
 
 function isNetworkError(err) {
@@ -457,4 +475,4 @@ function isNetworkError(err) {
   return false;
 }
 
-module.exports = { install, isNetworkError, errorRequest, routeFor };
+module.exports = { install, isNetworkError, errorRequest, noSocketError, routeFor };

@@ -56,6 +56,8 @@ class Command:
     api: str
     args: list[Any]
     action: str
+    omitted: tuple[int, ...] = ()
+    """Positions of arguments JSON drops (undefined, a function, a Symbol): null in ``args``."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"api": self.api, "args": self.args}
@@ -107,6 +109,9 @@ class ActionResult:
         for c in self.commands:
             if c.api == f"{prefix}.setCustomClaim":
                 claims[c.args[0]] = c.args[1]
+                # A value JSON drops from an object leaves no claim (UNCONFIRMED, see the worker).
+                if 1 in c.omitted:
+                    del claims[c.args[0]]
         return claims
 
     @property

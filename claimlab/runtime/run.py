@@ -7,6 +7,7 @@ import functools
 import hashlib
 import json
 import math
+import os
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -263,6 +264,8 @@ class Runner:
             "mocks": mocks_key,
             "timeoutMs": int(timeout * 1000),
             "cache": cache.entries(POST_LOGIN) if cache is not None else {},
+            # Live mode refuses this machine's own addresses except these "host:port" pairs.
+            "allowLocal": [h for h in os.environ.get("CLAIMLAB_LIVE_ALLOW", "").split(",") if h],
         }
 
     def _result(
@@ -273,7 +276,10 @@ class Runner:
         if raw["error"]:
             error = action_error(raw["error"], files.get(raw["error"].get("action")))
         return ActionResult(
-            commands=[Command(c["api"], c["args"], c["action"]) for c in raw["commands"]],
+            commands=[
+                Command(c["api"], c["args"], c["action"], tuple(c.get("omitted", ())))
+                for c in raw["commands"]
+            ],
             logs=[LogLine(g["level"], g["message"], g["action"]) for g in raw["logs"]],
             error=error,
             duration_ms=raw["duration_ms"],

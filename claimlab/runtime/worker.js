@@ -3,136 +3,73 @@
 // and reads one JSON reply per line from another; stdout and stderr stay free for whatever an
 // Action prints.
 //
-// Requests:  {id, op: "ping"}
+// This main thread never runs Action code: it speaks the protocol, orchestrates flows and
+// enforces deadlines. Each loaded Action runs in its own worker thread (action_thread.js), with
+// its own built-ins and module cache, so nothing one Action does reaches another Action or this
+// thread.
+//
+// Start:     {id: 0, result: {ready, node, pid}} is written at once, without a token.
+// Requests:  {id, op: "hello", token}      must be the first request: 64 hex characters that this
+//                                         thread keeps in a closure and puts, as "token", on every
+//                                         later reply line (the hello's answer included), so a
+//                                         line an Action manages to write is never believed.
+//            {id, op: "ping"}
 //            {id, op: "load", key, name, filename, source, modulesDir}      (once per Action text)
 //            {id, op: "mocks", key, routes}                                  (once per mock set)
 //            {id, op: "run", actions: [{key, secrets, configuration}], event, handler,
-//                   network, mocks, timeoutMs, directory, cache}
-// Replies:   {id, result} or {id, fatal: "message"}
+//                   network, mocks, timeoutMs, directory, executedRules, cache, allowLocal}
+//              timeoutMs: finite, > 0, <= 600000 (Node's timers wrap above 2^31-1 ms).
+//              cache: {key: {value, expires_at}}, the cache of the tenant and trigger; it reaches
+//                     api.cache in each Action and comes back, updated, as result.cache.
+//              allowLocal: ["host:port", ...], addresses on this machine that live mode may reach
+//                     (the local tenant's own server); all other loopback/private ones are refused.
+// Replies:   {id, token, result} or {id, token, fatal: "message"}; a line that cannot be parsed is
+//            answered with the id found at its end (`,"id":N}` as Python writes it), else id null.
+// Run errors of type "Interrupted" mean the run was stopped because another run of the same
+// Action timed out or took its thread down: it did nothing wrong and may be run again.
 
 const fs = require('node:fs');
 const net = require('node:net');
+const path = require('node:path');
 const readline = require('node:readline');
-const util = require('node:util');
-const { AsyncLocalStorage } = require('node:async_hooks');
+const { Worker } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
-const { loadAction, actionLine, ActionLoadError } = require('./loader');
-const { createApi, newFlowState } = require('./api');
-const network = require('./network');
+const { newFlowState } = require('./api');
 
 // Auth0's runtime library buffers 256 KiB of console output per execution; its docs say only
 // 256 characters per Action are kept in persisted logs. claimlab shows what real-time logs show.
 const LOG_LIMIT_BYTES = 256 * 1024;
-const CONSOLE_LEVELS = ['log', 'info', 'warn', 'error', 'debug', 'trace'];
+const MAX_TIMEOUT_MS = 600_000;
+// Each Action thread's heap: an Action that runs out of memory ends only its own thread.
+const THREAD_HEAP_MB = 256;
+// Idle threads kept beyond this (each holds ~10 MB) are ended, least recently used first; a later
+// run starts a new one (re-running the module scope, as a fresh Auth0 container would).
+const MAX_IDLE_THREADS = 16;
+const THREAD_JS = path.join(__dirname, 'action_thread.js');
 
-const storage = new AsyncLocalStorage();
 const actions = new Map();
 const mockSets = new Map();
-const runs = new Map();
 let nextRunId = 1;
 
-// The two protocol pipes are inherited from Python; their numbers come in the environment.
+// The two protocol pipes are inherited from Python; their numbers come in the environment, which
+// the Action threads do not get.
 const IN_FD = Number(process.env.CLAIMLAB_FD_IN);
 const OUT_FD = Number(process.env.CLAIMLAB_FD_OUT);
-function reply(message) {
-  fs.writeSync(OUT_FD, JSON.stringify(message) + '\n');
+const threadEnv = { ...process.env };
+delete threadEnv.CLAIMLAB_FD_IN;
+delete threadEnv.CLAIMLAB_FD_OUT;
+
+function writeLine(message) {
+  const data = Buffer.from(JSON.stringify(message) + '\n');
+  for (let offset = 0; offset < data.length;) offset += fs.writeSync(OUT_FD, data, offset);
 }
 
-// --- console ---------------------------------------------------------------------------------------
+// --- Action threads --------------------------------------------------------------------------------
 
-const realConsole = globalThis.console;
-function capture(level, args) {
-  const ctx = storage.getStore();
-  if (!ctx || ctx.closed) return false;
-  const message = util.formatWithOptions({ colors: false, depth: 4 }, ...args);
-  if (ctx.logBytes >= LOG_LIMIT_BYTES) {
-    ctx.logsTruncated = true;
-    return true;
-  }
-  const room = LOG_LIMIT_BYTES - ctx.logBytes;
-  // Cut on a character boundary: a half character would decode to a replacement mark.
-  const kept = Buffer.byteLength(message) > room
-    ? Buffer.from(message).subarray(0, room).toString().replace(/\uFFFD+$/, '')
-    : message;
-  if (kept !== message) ctx.logsTruncated = true;
-  ctx.logBytes += Buffer.byteLength(kept);
-  ctx.logs.push({ action: ctx.actionName, level, message: kept });
-  return true;
-}
-function makeConsole() {
-  const c = Object.create(realConsole);
-  for (const level of CONSOLE_LEVELS) {
-    c[level] = (...args) => {
-      if (!capture(level, args)) realConsole.error(...args);
-    };
-  }
-  return c;
-}
-// Dependencies log through the global console; route that to the run too.
-globalThis.console = makeConsole();
-
-// --- serialisation ---------------------------------------------------------------------------------
-
-// Command arguments must survive JSON; keep what JSON keeps and name what it cannot.
-function toJson(value, seen = new WeakSet(), depth = 0) {
-  if (value === undefined) return null;
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'function') return `[Function ${value.name || 'anonymous'}]`;
-  if (typeof value === 'symbol') return value.toString();
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (depth > 50) return '[Too deep]';
-  if (seen.has(value)) return '[Circular]';
-  seen.add(value);
-  let result;
-  if (Array.isArray(value)) result = value.map((v) => toJson(v, seen, depth + 1));
-  else if (typeof value.toJSON === 'function') result = toJson(value.toJSON(), seen, depth + 1);
-  else {
-    result = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined && typeof v !== 'function') result[k] = toJson(v, seen, depth + 1);
-  }
-  seen.delete(value);
-  return result;
-}
-
-// --- running ---------------------------------------------------------------------------------------
-
-function describeError(err, action) {
-  const type =
-    err instanceof ActionLoadError ? err.claimlabType
-      : network.isNetworkError(err) ? 'NetworkError'
-        : err && err.code === 'MODULE_NOT_FOUND' ? 'DependencyError'
-          : 'RuntimeError';
-  let message = err instanceof Error ? `${err.name}: ${err.message}` : `Uncaught value: ${util.inspect(err)}`;
-  if (err instanceof ActionLoadError) message = err.message;
-  if (type === 'DependencyError') {
-    const name = /Cannot find module '([^']+)'/.exec(err.message);
-    message = `${name ? `Cannot find module '${name[1]}'` : err.message}. Declare it as a dependency of the Action (for example dependencies=["${name ? name[1] : 'package'}@1.2.3"]), the way the dashboard's Modules tab does.`;
-  }
-  if (type === 'NetworkError' && err && err.code !== 'ECLAIMLAB_NO_MOCK') {
-    for (let e = err; e; e = e.cause) {
-      if (e.code === 'ECLAIMLAB_NO_MOCK') {
-        message = e.message;
-        break;
-      }
-    }
-  }
-  // Which request failed, so the learner knows which call to guard.
-  const request = type === 'NetworkError' ? network.errorRequest(err) : null;
-  if (request && !message.includes(request.url)) message += ` (${request.method} ${request.url})`;
-  const line = err instanceof ActionLoadError ? err.line : actionLine(err, action.filename);
-  const stack = err instanceof Error ? String(err.stack || '') : null;
-  // The error as JavaScript named it, before claimlab's advice: Auth0's test endpoint reports that.
-  const thrown = err instanceof Error ? { name: String(err.name), message: String(err.message) } : null;
-  return { type, message, file: action.filename, line, stack, thrown, action: action.name, url: request && request.url };
-}
-
-function timeoutError(ms, action) {
+function interrupted(action, cause) {
   return {
-    type: 'TimeoutError',
-    message: `The Action did not finish within ${ms / 1000} s, the execution budget Auth0 gives a whole trigger. ` +
-      'Look for a request without a timeout or a promise that never settles.',
+    type: 'Interrupted',
+    message: `interrupted by another run of ${action.name} (${cause}); this run did nothing wrong`,
     file: action.filename,
     line: null,
     stack: null,
@@ -140,80 +77,219 @@ function timeoutError(ms, action) {
   };
 }
 
-async function runFlow(request) {
-  const started = performance.now();
-  const runId = nextRunId++;
-  const routes = request.mocks ? mockSets.get(request.mocks) : null;
-  const baseEvent = request.event;
-  const flow = newFlowState(baseEvent, request.cache);
-  const ctx = {
-    runId,
-    network: request.network || 'mock',
-    routes: routes || (request.network === 'live' ? null : {}),
-    requests: [],
-    logs: [],
-    logBytes: 0,
-    logsTruncated: false,
-    closed: false,
-    actionName: null,
+function timeoutError(ms, action) {
+  return {
+    type: 'TimeoutError',
+    message: `The Action did not finish within ${ms / 1000} s, the execution budget Auth0 gives a whole trigger. ` +
+      'Look for a request without a timeout, a promise that never settles, or a loop that never ends.',
+    file: action.filename,
+    line: null,
+    stack: null,
+    action: action.name,
   };
-  runs.set(String(runId), ctx);
-  const commands = [];
-  const executed = [];
-  let error = null;
-  const deadline = started + request.timeoutMs;
-  const handlerName = request.handler || 'onExecutePostLogin';
+}
 
-  try {
-    for (const spec of request.actions) {
-      if (flow.denied || flow.suspended || flow.redirect) break;
-      const action = actions.get(spec.key);
-      if (!action) throw new Error(`internal: Action ${spec.key} was not loaded`);
-      ctx.actionName = action.name;
-      // Each Action gets its own copy of the event; only what Auth0 mirrors (transaction metadata)
-      // carries over to later Actions.
-      const event = structuredClone(baseEvent);
-      event.secrets = { ...(spec.secrets || {}) };
-      event.configuration = { ...(spec.configuration || {}) };
-      if (event.transaction) event.transaction.metadata = { ...flow.transactionMetadata };
-      const runView = {
-        actionName: action.name,
+function crashError(action, why) {
+  return {
+    type: 'WorkerCrashError',
+    message: `The Action ended its Node thread: ${why}. Auth0 would fail the login. ` +
+      'Avoid process.exit and unbounded memory; the next run starts a fresh thread.',
+    file: action.filename,
+    line: null,
+    stack: null,
+    action: action.name,
+  };
+}
+
+class ActionThread {
+  constructor(action) {
+    this.action = action;
+    this.pending = new Map();
+    this.routeKeys = new Set();
+    this.why = null;
+    this.dead = false;
+    // Starting a thread is not the Action's time: a flow's budget waits for it.
+    this.ready = new Promise((resolve) => {
+      this.markReady = resolve;
+    });
+    this.worker = new Worker(THREAD_JS, {
+      workerData: { spec: action.spec, logLimitBytes: LOG_LIMIT_BYTES },
+      env: threadEnv,
+      stdout: false,
+      stderr: false,
+      resourceLimits: { maxOldGenerationSizeMb: THREAD_HEAP_MB },
+    });
+    this.worker.on('message', (message) => this.received(message));
+    this.worker.on('error', (err) => {
+      this.why = err && err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? `it ran out of memory (out of memory), past its ${THREAD_HEAP_MB} MB heap`
+        : `it crashed: ${err && err.message}`;
+    });
+    this.worker.on('exit', (code) => this.ended(code));
+  }
+
+  get busy() {
+    return this.pending.size > 0;
+  }
+
+  execute(message, ms) {
+    // Ended between being chosen and being used (made room for others, or its last run timed
+    // out): the next thread of the Action takes the run.
+    if (this.dead) return threadFor(this.action).execute(message, ms);
+    if (message.routes && !this.routeKeys.has(message.routes)) {
+      this.worker.postMessage({ type: 'routes', key: message.routes, routes: mockSets.get(message.routes) || {} });
+      this.routeKeys.add(message.routes);
+    }
+    return new Promise((resolve) => {
+      const runId = nextRunId++;
+      const timer = setTimeout(() => this.expired(runId, message.timeoutMs), ms);
+      this.pending.set(runId, { resolve, timer });
+      this.worker.postMessage({ ...message, type: 'run', runId });
+    });
+  }
+
+  received(message) {
+    if (message && message.ready) {
+      this.markReady();
+      return;
+    }
+    if (message && message.exit) {
+      this.why = message.exit;
+      return;
+    }
+    const entry = message && this.pending.get(message.runId);
+    if (!entry) return;
+    this.pending.delete(message.runId);
+    clearTimeout(entry.timer);
+    entry.resolve(message);
+    if (!this.busy) idle(this);
+  }
+
+  // The run's budget is spent: stop everything the thread is doing (a synchronous loop, a
+  // setImmediate chain), so nothing keeps burning CPU afterwards.
+  expired(runId, timeoutMs) {
+    const entry = this.pending.get(runId);
+    if (!entry) return;
+    this.pending.delete(runId);
+    entry.resolve({ error: timeoutError(timeoutMs, this.action.spec) });
+    this.stop(`it timed out after ${timeoutMs / 1000} s`);
+  }
+
+  stop(cause) {
+    this.dead = true;
+    this.markReady();
+    this.detach();
+    for (const [, entry] of this.pending) {
+      clearTimeout(entry.timer);
+      entry.resolve({ error: interrupted(this.action.spec, cause) });
+    }
+    this.pending.clear();
+    this.worker.terminate();
+  }
+
+  ended(code) {
+    this.dead = true;
+    this.markReady();
+    this.detach();
+    const why = this.why || `it exited with code ${code}`;
+    const runs = [...this.pending.values()];
+    this.pending.clear();
+    for (const entry of runs) {
+      clearTimeout(entry.timer);
+      // With one run in flight, that run did it; with several, any of them may have.
+      entry.resolve({ error: runs.length === 1 ? crashError(this.action.spec, why) : interrupted(this.action.spec, why) });
+    }
+  }
+
+  detach() {
+    if (this.action.thread === this) this.action.thread = null;
+    idleThreads.delete(this);
+  }
+}
+
+const idleThreads = new Set();
+function idle(thread) {
+  idleThreads.delete(thread);
+  idleThreads.add(thread);
+  if (idleThreads.size > MAX_IDLE_THREADS) {
+    const [oldest] = idleThreads;
+    oldest.stop('ended to make room');
+  }
+}
+
+function threadFor(action) {
+  if (!action.thread) action.thread = new ActionThread(action);
+  idleThreads.delete(action.thread);
+  return action.thread;
+}
+
+// --- flows -----------------------------------------------------------------------------------------
+
+function checkTimeout(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > MAX_TIMEOUT_MS) {
+    throw new Error(`timeoutMs must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}, not ${ms}`);
+  }
+}
+
+async function runFlow(request) {
+  checkTimeout(request.timeoutMs);
+  const started = performance.now();
+  let deadline = started + request.timeoutMs;
+  const handler = request.handler || 'onExecutePostLogin';
+  // Flow state crosses into each Action's thread and back by structured clone (the cache Map too).
+  let flow = newFlowState(request.event, request.cache);
+  const commands = [];
+  const logs = [];
+  const requests = [];
+  const executed = [];
+  let logBytes = 0;
+  let logsTruncated = false;
+  let error = null;
+
+  for (const spec of request.actions) {
+    if (flow.denied || flow.suspended || flow.redirect) break;
+    const action = actions.get(spec.key);
+    if (!action) throw new Error(`internal: Action ${spec.key} was not loaded`);
+    const thread = threadFor(action);
+    const waiting = performance.now();
+    await thread.ready;
+    const actionStarted = performance.now();
+    deadline += actionStarted - waiting;
+    const outcome = await thread.execute(
+      {
+        event: request.event,
+        secrets: spec.secrets,
+        configuration: spec.configuration,
         flow,
+        handler,
+        network: request.network || 'mock',
+        routes: request.mocks || null,
+        allowLocal: request.allowLocal || [],
         directory: request.directory || {},
         executedRules: request.executedRules || [],
-        record(api, args) {
-          if (!ctx.closed) commands.push({ action: action.name, api, args: toJson(args) });
-        },
-      };
-      const actionStarted = performance.now();
-      const remaining = deadline - actionStarted;
-      let outcome;
-      try {
-        outcome = await storage.run(ctx, () => withTimeout(async () => {
-          action.loaded.init();
-          const handler = action.loaded.handler(handlerName);
-          const api = createApi({ run: runView, event, handler: handlerName });
-          await handler(event, api);
-        }, remaining));
-      } catch (err) {
-        error = describeError(err, action);
-      }
-      if (outcome === TIMED_OUT) error = timeoutError(request.timeoutMs, action);
-      executed.push({ name: action.name, duration_ms: performance.now() - actionStarted, error: error !== null });
-      if (error) break;
-    }
-  } finally {
-    ctx.closed = true;
-    runs.delete(String(runId));
+        logBytes,
+        timeoutMs: request.timeoutMs,
+      },
+      Math.max(0, deadline - actionStarted),
+    );
+    commands.push(...(outcome.commands || []));
+    logs.push(...(outcome.logs || []));
+    requests.push(...(outcome.requests || []));
+    if (outcome.logBytes !== undefined) logBytes = outcome.logBytes;
+    logsTruncated = logsTruncated || Boolean(outcome.logsTruncated);
+    if (outcome.flow) flow = outcome.flow;
+    error = outcome.error || null;
+    executed.push({ name: action.name, duration_ms: performance.now() - actionStarted, error: error !== null });
+    if (error) break;
   }
 
   return {
     node: process.version,
     commands,
     executed,
-    logs: ctx.logs,
-    logs_truncated: ctx.logsTruncated,
-    requests: ctx.requests,
+    logs,
+    logs_truncated: logsTruncated,
+    requests,
     denied: flow.denied,
     redirect: flow.redirect,
     suspended: flow.suspended,
@@ -221,15 +297,6 @@ async function runFlow(request) {
     error,
     duration_ms: performance.now() - started,
   };
-}
-
-const TIMED_OUT = Symbol('timed out');
-function withTimeout(fn, ms) {
-  let timer;
-  const limit = new Promise((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, ms));
-  });
-  return Promise.race([fn(), limit]).finally(() => clearTimeout(timer));
 }
 
 // --- protocol --------------------------------------------------------------------------------------
@@ -240,13 +307,12 @@ function handle(message) {
       return { node: process.version, pid: process.pid };
     case 'load': {
       if (!actions.has(message.key)) {
-        const loaded = loadAction(message, makeConsole);
-        const entry = { name: message.name, filename: message.filename };
-        if (loaded.error) {
-          const failing = { init() { throw loaded.error; }, handler() { throw loaded.error; } };
-          entry.loaded = failing;
-        } else entry.loaded = loaded;
-        actions.set(message.key, entry);
+        const spec = { name: message.name, filename: message.filename, source: message.source, modulesDir: message.modulesDir };
+        const action = { key: message.key, name: message.name, filename: message.filename, spec, thread: null };
+        actions.set(message.key, action);
+        // Started now, so the ~60 ms a thread takes overlaps the rest of the set-up.
+        threadFor(action);
+        idle(action.thread);
       }
       return { loaded: message.key };
     }
@@ -260,21 +326,16 @@ function handle(message) {
   }
 }
 
-// An Action's stray promise must not take the worker down with it.
-process.on('unhandledRejection', (reason) => {
-  capture('error', ['Unhandled promise rejection:', reason]) || realConsole.error('unhandled rejection', reason);
-});
-process.on('uncaughtException', (err) => {
-  capture('error', ['Uncaught exception:', err]) || realConsole.error('uncaught exception', err);
-});
+function idOf(line) {
+  const found = /"id"\s*:\s*(\d+)\s*\}\s*$/.exec(line);
+  return found ? Number(found[1]) : null;
+}
 
-async function main() {
-  await network.install({
-    context: () => storage.getStore() || null,
-    contextForRun: (runId) => runs.get(String(runId)) || null,
-  });
+function main() {
+  let token = null;
+  const reply = (message) => writeLine({ ...message, token });
   // A socket, not fs.createReadStream: a file stream parks a threadpool thread in a blocking
-  // read() on the pipe, and process.exit (from an Action) then hangs until Python writes again.
+  // read() on the pipe, and process.exit then hangs until Python writes again.
   const pipe = new net.Socket({ fd: IN_FD, readable: true, writable: false });
   const input = readline.createInterface({ input: pipe, crlfDelay: Infinity });
   input.on('line', (line) => {
@@ -283,7 +344,20 @@ async function main() {
     try {
       message = JSON.parse(line);
     } catch (err) {
-      reply({ id: null, fatal: `bad request: ${err.message}` });
+      reply({ id: idOf(line), fatal: `bad request (not JSON: ${err.message})` });
+      return;
+    }
+    if (message === null || typeof message !== 'object' || Array.isArray(message)) {
+      reply({ id: null, fatal: 'bad request (not a JSON object)' });
+      return;
+    }
+    if (token === null) {
+      if (message.op === 'hello' && typeof message.token === 'string' && /^[0-9a-f]{64}$/.test(message.token)) {
+        token = message.token;
+        reply({ id: message.id, result: { ok: true } });
+      } else {
+        writeLine({ id: message.id ?? null, fatal: 'the first request must be {"op": "hello", "token": <64 hex characters>}' });
+      }
       return;
     }
     Promise.resolve()
@@ -291,10 +365,7 @@ async function main() {
       .then((result) => reply({ id: message.id, result }), (err) => reply({ id: message.id, fatal: String(err && err.stack || err) }));
   });
   input.on('close', () => process.exit(0));
-  reply({ id: 0, result: { ready: true, node: process.version, pid: process.pid } });
+  writeLine({ id: 0, result: { ready: true, node: process.version, pid: process.pid } });
 }
 
-main().catch((err) => {
-  realConsole.error(err);
-  process.exit(70);
-});
+main();

@@ -54,6 +54,7 @@ bench: setup
 	$(BIN)/python benchmarks/tokens.py
 	$(BIN)/python benchmarks/notebooks.py
 	$(BIN)/python benchmarks/server.py
+	$(BIN)/python benchmarks/lab.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache site

@@ -32,6 +32,18 @@ from claimlab.errors import (
 )
 from claimlab.events import make_event, preset_names, sample_event
 from claimlab.exercises import check_exercise, reset_exercise, start_exercise
+from claimlab.lab import (
+    Counterexample,
+    Matrix,
+    SizeBudget,
+    Sweep,
+    TokenDiff,
+    diff,
+    falsify,
+    matrix,
+    size_budget,
+    sweep,
+)
 from claimlab.magic import load_ipython_extension, use_event
 from claimlab.oauth import Tokens, login_device, login_password
 from claimlab.runtime import (
@@ -64,6 +76,7 @@ __all__ = [
     "ClaimlabError",
     "ClaimsTooLargeError",
     "Connection",
+    "Counterexample",
     "DecodedToken",
     "DependencyError",
     "DeployError",
@@ -74,8 +87,12 @@ __all__ = [
     "LocalTenant",
     "LoginDenied",
     "LoginResult",
+    "Matrix",
     "OptionError",
     "OptionTypeError",
+    "SizeBudget",
+    "Sweep",
+    "TokenDiff",
     "TokenError",
     "TokenSize",
     "Tokens",
@@ -86,13 +103,16 @@ __all__ = [
     "connect",
     "decode_token",
     "deploy",
+    "diff",
     "explain",
     "explain_rule",
+    "falsify",
     "fetch_image",
     "load_ipython_extension",
     "login_device",
     "login_password",
     "make_event",
+    "matrix",
     "preset_names",
     "profile_card",
     "reset_exercise",
@@ -101,7 +121,9 @@ __all__ = [
     "run_many",
     "sample_event",
     "shared_cache",
+    "size_budget",
     "start_exercise",
+    "sweep",
     "token_inspector",
     "token_size",
     "use_event",

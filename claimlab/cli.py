@@ -433,6 +433,137 @@ def cmd_probe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _list(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from claimlab.lab import matrix
+
+    result = matrix(
+        _actions(args),
+        users=_list(args.users),
+        flows=_list(args.flows),
+        variants=_list(args.variants),
+        network=args.network,
+        timeout=args.timeout,
+    )
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(result)
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from claimlab.lab import sweep
+
+    if args.n < 1:
+        raise _Usage(f"-n takes a number of logins, 1 or more, not {args.n}")
+    result = sweep(
+        _actions(args),
+        n=args.n,
+        seed=args.seed,
+        flows=_list(args.flows),
+        users=_list(args.users),
+        workers=args.workers,
+        network=args.network,
+        timeout=args.timeout,
+        progress=args.progress,
+    )
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(result)
+    return 1 if result.failures() else 0
+
+
+def _token_arg(value: str) -> str:
+    # A JWT's header is JSON, so it starts with "eyJ"; anything else should be a file.
+    if value.strip().startswith("eyJ"):
+        return value.strip()
+    path = Path(value)
+    if not path.is_file():
+        raise _Usage(f"{value!r} is neither a token (eyJ...) nor a file holding one")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from claimlab.lab import diff
+
+    try:
+        result = diff(_token_arg(args.token_a), _token_arg(args.token_b))
+    except TokenError as exc:
+        raise _Usage(f"not a token: {exc}") from None
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(result)
+    return 0 if result.same else 1
+
+
+def _add_lab_commands(sub: Any) -> None:
+    """``claimlab matrix``, ``sweep`` and ``diff``: the claim design lab on the command line."""
+    example = argparse.RawDescriptionHelpFormatter
+    flows = "comma-separated: interactive,silent,refresh,password,device (default: all)"
+    matrix = sub.add_parser(
+        "matrix",
+        help="which users get which claims in which login flows and event variants",
+        formatter_class=example,
+        epilog="example:\n  claimlab matrix actions/assign-random-dog.js "
+        "--dependency axios@1.7.9 --users alice,bob --flows interactive,refresh",
+    )
+    matrix.add_argument(
+        "actions", nargs="+", metavar="ACTION.js", help="the Action's JavaScript file(s)"
+    )
+    _add_action_options(matrix, event=False)
+    matrix.add_argument("--users", help="comma-separated handles (default: all sample users)")
+    matrix.add_argument("--flows", help=flows)
+    matrix.add_argument(
+        "--variants",
+        help="comma-separated: as is,no authorization,organization,first login,social "
+        "(default: all)",
+    )
+    matrix.set_defaults(func=cmd_matrix)
+
+    sweep = sub.add_parser(
+        "sweep",
+        help="log thousands of generated users in and summarise claims, sizes and errors",
+        formatter_class=example,
+        description="Progress goes to stderr, the summary to stdout. Exit 1 if any login failed.",
+        epilog="example:\n  claimlab sweep actions/assign-random-dog.js "
+        "--dependency axios@1.7.9 -n 10000 --seed 1 --json",
+    )
+    sweep.add_argument(
+        "actions", nargs="+", metavar="ACTION.js", help="the Action's JavaScript file(s)"
+    )
+    _add_action_options(sweep, event=False)
+    sweep.add_argument("-n", type=int, default=10_000, help="how many logins (default 10000)")
+    sweep.add_argument("--seed", type=int, default=0, help="the same seed, the same logins")
+    sweep.add_argument("--flows", help=flows)
+    sweep.add_argument("--users", help="cycle through these sample users instead of new ones")
+    sweep.add_argument("--workers", type=int, help="Node workers of its own (default: shared)")
+    sweep.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar on stderr (default: when stderr is a terminal)",
+    )
+    sweep.set_defaults(func=cmd_sweep)
+
+    compare = sub.add_parser(
+        "diff",
+        help="compare the claims of two ID tokens (exit 1 when they differ)",
+        formatter_class=example,
+        epilog="example:\n  claimlab diff before.jwt after.jwt\n"
+        '  claimlab diff "$(claimlab login --json | jq -r .id_token)" eyJhbGciOi...',
+    )
+    compare.add_argument("token_a", metavar="TOKEN_A", help="a JWT, or a file holding one")
+    compare.add_argument("token_b", metavar="TOKEN_B", help="a JWT, or a file holding one")
+    compare.add_argument("--json", action="store_true", help="print one JSON object")
+    compare.set_defaults(func=cmd_diff)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors on one line and a "did you mean" for a misspelled choice."""
 
@@ -695,6 +826,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_deploy_parser(sub)
     _add_rollback_parser(sub)
     _add_probe_parser(sub)
+    _add_lab_commands(sub)
     return parser
 
 

@@ -258,10 +258,96 @@ def _dog_on_refresh(answer: Any) -> Feedback:
     return feedback
 
 
+ROLES_CLAIM = "https://dogfy.com/roles"
+
+
+def _survives_dog_api_down(answer: Any) -> Feedback:
+    from claimlab.tenant import LocalTenant
+
+    feedback = Feedback("dog-api-down")
+    action = _action(answer, feedback)
+    if action is None:
+        return feedback
+    route = f"GET {dogs.DOG_API_URL}"
+    # The API up, then failing two ways: an error status, and an answer without a picture.
+    outages = {
+        "answers 503": {route: {"status": 503, "json": {"status": "error"}}},
+        "answers 500 with an HTML page": {route: {"status": 500, "body": "<h1>oops</h1>"}},
+    }
+    try:
+        up = LocalTenant(build_delay=0)
+        up.bind(action, name="my-team-claims", dependencies=["axios@1.7.9"])
+        claims = up.login("alice").claims
+    except ClaimlabError as exc:
+        feedback.missing.append(f"The login failed with the Dog API up: {exc}")
+        return feedback
+    if DOG_CLAIM in claims and ROLES_CLAIM in claims:
+        feedback.passed.append("With the Dog API up, the login gets the dog and the roles.")
+    else:
+        feedback.missing.append(
+            f"With the Dog API up, keep setting {DOG_CLAIM!r} and {ROLES_CLAIM!r}."
+        )
+    for name, mocks in outages.items():
+        down = LocalTenant(build_delay=0, mocks=mocks)
+        down.bind(action, name="my-team-claims", dependencies=["axios@1.7.9"])
+        try:
+            claims = down.login("alice").claims
+        except ClaimlabError:
+            feedback.missing.append(
+                f"When the Dog API {name}, the login fails: Auth0 would turn the user away "
+                "because of a dog. Catch the request's error and go on without the claim."
+            )
+            continue
+        if DOG_CLAIM in claims:
+            feedback.missing.append(
+                f"When the Dog API {name}, {DOG_CLAIM!r} is still set: leave it out rather "
+                "than put an error in the token."
+            )
+        elif ROLES_CLAIM not in claims:
+            feedback.missing.append(f"When the Dog API {name}, the roles claim goes missing.")
+        else:
+            feedback.passed.append(f"When the Dog API {name}, the login succeeds without a dog.")
+    return feedback
+
+
+def _token_fits_a_cookie(answer: Any) -> Feedback:
+    from claimlab.lab import sweep
+    from claimlab.tokens import COOKIE_LIMIT
+
+    feedback = Feedback("token-fits-a-cookie")
+    action = _action(answer, feedback)
+    if action is None:
+        return feedback
+    result = sweep(action, n=300, seed=11, dependencies=["axios@1.7.9"], progress=False)
+    if result.failures():
+        first = result.failures()[0]
+        feedback.missing.append(f"{len(result.failures())} of 300 logins failed: {first.error}")
+        return feedback
+    feedback.passed.append("300 generated logins all succeed.")
+    largest = max((r.token_bytes or 0) for r in result.runs)
+    if largest > COOKIE_LIMIT:
+        over = sum((r.token_bytes or 0) > COOKIE_LIMIT for r in result.runs)
+        feedback.missing.append(
+            f"{over} of 300 ID tokens are over {COOKIE_LIMIT:,} bytes (the largest {largest:,}). "
+            "size_budget() shows which claim takes the room: keep it out of the token, or "
+            "send less of it."
+        )
+    else:
+        feedback.passed.append(f"Every ID token fits in {COOKIE_LIMIT:,} bytes.")
+    shares = [flow.get(ROLES_CLAIM, 0) for flow in result.claim_presence().values()]
+    if shares and min(shares) == 1:
+        feedback.passed.append(f"Every login still gets {ROLES_CLAIM!r}.")
+    else:
+        feedback.missing.append(f"Keep {ROLES_CLAIM!r} in every login's ID token.")
+    return feedback
+
+
 _CHECKS: dict[str, Callable[[Any], Feedback]] = {
     "keep-or-drop": _keep_or_drop,
     "breed-claim": _breed_claim,
     "dog-on-refresh": _dog_on_refresh,
+    "dog-api-down": _survives_dog_api_down,
+    "token-fits-a-cookie": _token_fits_a_cookie,
 }
 
 

@@ -1,0 +1,82 @@
+"""How fast the claim design lab answers, for the tutorial's Action (axios, Dog API mocked).
+
+Prints:
+  sequential  run_action() called once per generated event, in one process (the baseline)
+  sweep       claimlab.sweep() end to end (generate, run, sign every token), per worker count
+  ratio       sweep events/s over sequential events/s            (target >= 2x)
+  matrix      4 users x 5 flows, as is, and with all 5 variants  (target < 0.5 s for 4 x 5)
+  diff        two logins' ID tokens                               (interactive: < 0.5 s)
+Sizes: CLAIMLAB_BENCH_LAB_SWEEP (10,000) events per sweep, CLAIMLAB_BENCH_LAB_SEQUENTIAL
+(2,000) sequential calls, whose rate stands for the whole 10,000.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from claimlab import LocalTenant, diff, matrix, run_action, sweep
+from claimlab.lab.generate import generate_logins, steady_mocks
+from claimlab.runtime import Action
+
+ROOT = Path(__file__).resolve().parent.parent
+ACTION = Action.load(
+    ROOT / "notebooks" / "actions" / "assign-random-dog.js", dependencies=["axios@1.7.9"]
+)
+SWEEP = int(os.environ.get("CLAIMLAB_BENCH_LAB_SWEEP", "10000"))
+SEQUENTIAL = int(os.environ.get("CLAIMLAB_BENCH_LAB_SEQUENTIAL", "2000"))
+
+
+def _median_time(call: Callable[[], object], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - t)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    cores = os.cpu_count() or 1
+    print(f"claimlab lab benchmark: {cores} cores, Python {sys.version.split()[0]}")
+    run_action(ACTION)  # start the worker and install axios outside the figures
+
+    events = [g.event for g in generate_logins(SEQUENTIAL, seed=0)]
+    mocks = steady_mocks(0)
+    t = time.perf_counter()
+    for event in events:
+        run_action(ACTION, event, mocks=mocks)
+    sequential = SEQUENTIAL / (time.perf_counter() - t)
+    print(f"sequential run_action: {sequential:,.0f} events/s ({SEQUENTIAL:,} calls)")
+
+    counts = [None, 1, 2] + [n for n in (4, 8) if n <= cores]
+    for workers in counts:
+        result = sweep(ACTION, n=SWEEP, seed=0, workers=workers, progress=False)
+        assert not result.failures(), result.errors()
+        label = "shared runtime" if workers is None else f"{workers} worker(s)"
+        print(
+            f"sweep of {SWEEP:,} events, {label}: {result.duration_s:.1f} s, "
+            f"{result.events_per_s:,.0f} events/s, {result.events_per_s / sequential:.2f}x "
+            "sequential   (target >= 2x)"
+        )
+
+    matrix(ACTION, variants=["as is"])  # warm
+    small = _median_time(lambda: matrix(ACTION, variants=["as is"]), 5)
+    full = _median_time(lambda: matrix(ACTION), 3)
+    print(f"matrix 4 users x 5 flows: {small:.2f} s   (target < 0.5 s)")
+    print(f"matrix 4 users x 5 flows x 5 variants: {full:.2f} s")
+
+    tenant = LocalTenant(build_delay=0)
+    tenant.bind(ACTION)
+    a, b = tenant.login("alice"), tenant.login("carol")
+    logins = _median_time(lambda: diff(a, b), 100)
+    encoded = _median_time(lambda: diff(a.id_token, b.id_token), 100)
+    print(f"diff of two logins: {logins * 1000:.2f} ms; of two tokens: {encoded * 1000:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""``claimlab matrix``, ``sweep`` and ``diff``, run as real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from claimlab.tenant import LocalTenant
+
+REPO = Path(__file__).resolve().parents[1]
+TUTORIAL = REPO / "notebooks" / "actions" / "assign-random-dog.js"
+DOG = "https://dogfy.com/random_dog"
+
+
+@pytest.fixture(scope="module")
+def env(claimlab_home: Path) -> dict[str, str]:
+    # The session's CLAIMLAB_HOME, where the conftest's axios fixture installs the module once.
+    return {**os.environ, "CLAIMLAB_HOME": str(claimlab_home)}
+
+
+def claimlab(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "claimlab.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=300,
+    )
+
+
+def test_matrix_json_has_a_cell_per_user_flow_variant(env, axios) -> None:
+    done = claimlab(
+        env,
+        "matrix",
+        TUTORIAL,
+        "--dependency",
+        axios[0],
+        "--users",
+        "alice,bob",
+        "--flows",
+        "interactive,refresh",
+        "--variants",
+        "as is,no authorization",
+        "--json",
+    )
+    assert done.returncode == 0, done.stderr
+    cells = json.loads(done.stdout)["cells"]
+    assert len(cells) == 8
+    for cell in cells:
+        assert (DOG in cell["claims"]) == (cell["variant"] == "as is")
+
+
+def test_matrix_text_and_an_unknown_flow(env, axios) -> None:
+    done = claimlab(env, "matrix", TUTORIAL, "--dependency", axios[0], "--users", "carol")
+    assert done.returncode == 0, done.stderr
+    assert "variant: no authorization" in done.stdout
+    bad = claimlab(env, "matrix", TUTORIAL, "--flows", "implicit")
+    assert bad.returncode == 2
+    assert "Unknown flow(s) 'implicit'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_sweep_json_keys_summary_on_stdout_progress_on_stderr(env, axios) -> None:
+    args = ("sweep", TUTORIAL, "--dependency", axios[0], "-n", "60", "--seed", "3", "--json")
+    done = claimlab(env, *args, "--progress")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert {"runs", "errors", "claims", "sizes", "duration_s", "events_per_s"} <= set(data)
+    assert data["runs"] == 60 and data["errors"] == {}
+    assert "/60 [" in done.stderr
+    again = json.loads(claimlab(env, *args, "--no-progress").stdout)
+    assert again["claims"] == data["claims"] and again["sizes"] == data["sizes"]
+
+
+def test_sweep_exits_1_when_logins_fail(env, tmp_path: Path) -> None:
+    action = tmp_path / "flaky.js"
+    action.write_text(
+        "exports.onExecutePostLogin = async (event) => {\n"
+        "  if (event.organization) throw new Error('orgs unsupported');\n};\n"
+    )
+    done = claimlab(env, "sweep", action, "-n", "40")
+    assert done.returncode == 1
+    assert "ActionRuntimeError" in done.stdout and "orgs unsupported" in done.stdout
+    assert claimlab(env, "sweep", action, "-n", "0").returncode == 2
+
+
+def test_diff_tokens_as_strings_or_files(env, tmp_path: Path) -> None:
+    tenant = LocalTenant(build_delay=0)
+    tenant.bind(
+        "exports.onExecutePostLogin = async (e, api) => "
+        "api.idToken.setCustomClaim('https://x.example/org', e.organization ? 'yes' : 'no');"
+    )
+    alice, carol = tenant.login("alice").id_token, tenant.login("carol").id_token
+    (tmp_path / "carol.jwt").write_text(carol + "\n")
+    done = claimlab(env, "diff", alice, tmp_path / "carol.jwt", "--json")
+    assert done.returncode == 1, done.stderr
+    data = json.loads(done.stdout)
+    assert data["custom"]["changed"] == ["https://x.example/org"]
+    assert data["standard"]["added"] == ["org_id"]
+    same = claimlab(env, "diff", alice, alice)
+    assert same.returncode == 0 and "no claim changed" in same.stdout
+    bad = claimlab(env, "diff", "nonsense", alice)
+    assert bad.returncode == 2 and "neither a token" in bad.stderr
+
+
+def test_each_lab_command_has_help_with_an_example(env) -> None:
+    for command in ("matrix", "sweep", "diff"):
+        done = claimlab(env, command, "--help")
+        assert done.returncode == 0
+        assert "example:" in done.stdout

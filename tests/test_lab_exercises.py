@@ -1,0 +1,72 @@
+"""The self-checks of notebook 05's exercises: solutions pass, starters are told what to do."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from claimlab import check_exercise
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def _solution(name: str) -> str:
+    text = (NOTEBOOKS / "solutions" / name).read_text()
+    scope: dict = {"Path": lambda p: NOTEBOOKS / p, "check_exercise": lambda *a: None}
+    exec(compile(text, name, "exec"), scope)
+    return scope["my_action"]
+
+
+def _starter(exercise: str) -> str:
+    # The notebook's starter cell for this exercise: the my_action it checks.
+    cells = json.loads((NOTEBOOKS / "05-claim-design-lab.ipynb").read_text())["cells"]
+    source = next(
+        "".join(c["source"])
+        for c in cells
+        if c["cell_type"] == "code" and f'check_exercise("{exercise}"' in "".join(c["source"])
+    )
+    match = re.search(r'my_action = """(.*?)"""', source, re.S)
+    if match:
+        return match.group(1)
+    assert 'Path("actions/team-claims-v3.js").read_text()' in source
+    return (NOTEBOOKS / "actions" / "team-claims-v3.js").read_text()
+
+
+def test_dog_api_down_solution_is_solved() -> None:
+    feedback = check_exercise("dog-api-down", _solution("05-dog-api-down.py"))
+    assert feedback.solved, str(feedback)
+
+
+def test_dog_api_down_starter_is_told_the_login_fails() -> None:
+    feedback = check_exercise("dog-api-down", _starter("dog-api-down"))
+    assert not feedback.solved
+    assert any("the login fails" in m for m in feedback.missing)
+
+
+def test_dog_api_down_an_error_in_the_token_is_caught() -> None:
+    leaky = _solution("05-dog-api-down.py").replace(
+        "console.log(`No dog this time: ${err.message}`);",
+        'api.idToken.setCustomClaim("https://dogfy.com/random_dog", "error");',
+    )
+    feedback = check_exercise("dog-api-down", leaky)
+    assert any("is still set" in m for m in feedback.missing)
+
+
+def test_token_fits_a_cookie_solution_is_solved() -> None:
+    feedback = check_exercise("token-fits-a-cookie", _solution("05-token-fits-a-cookie.py"))
+    assert feedback.solved, str(feedback)
+
+
+def test_token_fits_a_cookie_starter_is_told_how_many_tokens_are_too_big() -> None:
+    feedback = check_exercise("token-fits-a-cookie", _starter("token-fits-a-cookie"))
+    assert not feedback.solved
+    assert any("over 4,096 bytes" in m for m in feedback.missing)
+
+
+def test_token_fits_a_cookie_dropping_the_roles_is_caught() -> None:
+    no_roles = _solution("05-token-fits-a-cookie.py").replace(
+        'api.idToken.setCustomClaim("https://dogfy.com/roles", roles);', ""
+    )
+    feedback = check_exercise("token-fits-a-cookie", no_roles)
+    assert any("Keep 'https://dogfy.com/roles'" in m for m in feedback.missing)

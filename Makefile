@@ -53,6 +53,7 @@ bench: setup
 	$(BIN)/python benchmarks/runtime.py
 	$(BIN)/python benchmarks/tokens.py
 	$(BIN)/python benchmarks/notebooks.py
+	$(BIN)/python benchmarks/server.py
 	$(BIN)/python benchmarks/lab.py
 
 clean:

@@ -7,14 +7,18 @@ Exit codes: 0 success; 1 the Action failed, the login was denied, or the token i
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import difflib
 import getpass
 import json
 import os
+import re
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from claimlab import events
 from claimlab.errors import (
@@ -23,15 +27,47 @@ from claimlab.errors import (
     ClaimlabError,
     DependencyError,
     DeployError,
+    EventError,
     LoginDenied,
+    OptionError,
     TokenError,
 )
 from claimlab.runtime import Action, run_flow
 from claimlab.runtime import dependencies as deps
+from claimlab.runtime.run import MAX_TIMEOUT, check_timeout
+
+_TUTORIAL_AXIOS = f"axios@{deps.PINNED_VERSIONS['axios']}"
 
 
 class _Usage(Exception):
     """Bad input from the command line: exit 2 with the message."""
+
+
+def _timeout(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    try:
+        check_timeout(seconds)
+    except OptionError:
+        raise argparse.ArgumentTypeError(
+            f"expected more than 0 and at most {MAX_TIMEOUT:g} seconds, got {text!r} "
+            "(Auth0 gives a login's Actions 20 s)"
+        ) from None
+    return seconds
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected a port from 0 to 65535 (0 picks a free one), got {port}"
+        )
+    return port
 
 
 def _secrets(pairs: Sequence[str]) -> dict[str, str]:
@@ -45,14 +81,43 @@ def _secrets(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _event(spec: str | None) -> dict[str, Any]:
-    if spec is None:
-        return events.load_event(None)
-    if spec not in events.preset_names() and not Path(spec).is_file():
-        raise _Usage(
-            f"--event {spec!r} is neither a preset ({', '.join(events.preset_names())}) "
-            "nor a JSON file"
-        )
-    return events.load_event(spec)
+    try:
+        return events.load_event(spec)
+    except EventError as exc:
+        # Names the preset it resembles, or the file and the JSON path at fault.
+        raise _Usage(f"--event: {exc}") from None
+
+
+def _cli_advice(error: ActionError) -> ActionError:
+    """A missing-module error with its advice in CLI syntax: ``--dependency axios@1.7.9``."""
+    message = deps.with_declare_advice(error.message, cli=True)
+    if not isinstance(error, DependencyError) or message == error.message:
+        return error
+    return type(error)(
+        message,
+        file=error.file,
+        line=error.line,
+        action=error.action,
+        stack=error.stack,
+        thrown=error.thrown,
+    )
+
+
+def _token_text(token: str) -> str:
+    """The token itself, from the argument, a file it names, or stdin for ``-``."""
+    if token == "-":
+        return sys.stdin.read().strip()
+    path = Path(token).expanduser()
+    try:
+        if not path.is_file():
+            return token
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        if len(token) > 255:
+            return token  # too long for a file name: the token itself
+        raise _Usage(f"cannot read the token from {token}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise _Usage(f"{token} is not a text file holding a token") from None
 
 
 def _print_json(data: Any) -> None:
@@ -60,14 +125,53 @@ def _print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
+def _add_dependency_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dependency",
+        action="append",
+        default=[],
+        metavar="NAME@VERSION",
+        help=f"an npm module the Action requires, e.g. {_TUTORIAL_AXIOS}; repeat for more "
+        f"(at most {deps.MAX_DEPENDENCIES}, as on Auth0)",
+    )
+
+
+def _add_network_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--network",
+        choices=["mock", "live"],
+        default="mock",
+        help="mock: the Action's HTTP requests get claimlab's mock answers (the Dog API's "
+        "included), offline; live: they go out to the internet (default: %(default)s)",
+    )
+
+
 def _add_action_options(parser: argparse.ArgumentParser, *, event: bool = True) -> None:
     if event:
         # A login builds its own event from the user, application and flow.
-        parser.add_argument("--event", help="a preset name or an override JSON file")
-    parser.add_argument("--secret", action="append", default=[], metavar="NAME=VALUE")
-    parser.add_argument("--dependency", action="append", default=[], metavar="NAME@VERSION")
-    parser.add_argument("--network", choices=["mock", "live"], default="mock")
-    parser.add_argument("--timeout", type=float, default=20.0, metavar="SECONDS")
+        parser.add_argument(
+            "--event",
+            metavar="PRESET|FILE",
+            help=f"a preset ({', '.join(events.preset_names())}) or a JSON file of overrides "
+            "merged onto the sample event (default: sample)",
+        )
+    parser.add_argument(
+        "--secret",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an Action secret, read as event.secrets.NAME; repeat for more",
+    )
+    _add_dependency_option(parser)
+    _add_network_option(parser)
+    parser.add_argument(
+        "--timeout",
+        type=_timeout,
+        default=20.0,
+        metavar="SECONDS",
+        help=f"how long the Actions may run, more than 0 and at most {MAX_TIMEOUT:g} "
+        "(default: %(default)g, Auth0's limit)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -94,6 +198,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         network=args.network,
         timeout=args.timeout,
     )
+    if result.error is not None:
+        result = dataclasses.replace(result, error=_cli_advice(result.error))
     if args.json:
         _print_json(result.to_dict())
     else:
@@ -160,7 +266,9 @@ def cmd_decode(args: argparse.Namespace) -> int:
     else:
         issuer = args.issuer
     try:
-        decoded = decode_token(args.token, jwks=jwks, audience=args.audience, issuer=issuer)
+        decoded = decode_token(
+            _token_text(args.token), jwks=jwks, audience=args.audience, issuer=issuer
+        )
     except TokenError as exc:
         if args.json:
             _print_json({"valid": False, "error": type(exc).__name__, "reason": str(exc)})
@@ -405,7 +513,9 @@ def _add_lab_commands(sub: Any) -> None:
         epilog="example:\n  claimlab matrix actions/assign-random-dog.js "
         "--dependency axios@1.7.9 --users alice,bob --flows interactive,refresh",
     )
-    matrix.add_argument("actions", nargs="+", metavar="ACTION.js")
+    matrix.add_argument(
+        "actions", nargs="+", metavar="ACTION.js", help="the Action's JavaScript file(s)"
+    )
     _add_action_options(matrix, event=False)
     matrix.add_argument("--users", help="comma-separated handles (default: all sample users)")
     matrix.add_argument("--flows", help=flows)
@@ -424,7 +534,9 @@ def _add_lab_commands(sub: Any) -> None:
         epilog="example:\n  claimlab sweep actions/assign-random-dog.js "
         "--dependency axios@1.7.9 -n 10000 --seed 1 --json",
     )
-    sweep.add_argument("actions", nargs="+", metavar="ACTION.js")
+    sweep.add_argument(
+        "actions", nargs="+", metavar="ACTION.js", help="the Action's JavaScript file(s)"
+    )
     _add_action_options(sweep, event=False)
     sweep.add_argument("-n", type=int, default=10_000, help="how many logins (default 10000)")
     sweep.add_argument("--seed", type=int, default=0, help="the same seed, the same logins")
@@ -452,59 +564,210 @@ def _add_lab_commands(sub: Any) -> None:
     compare.set_defaults(func=cmd_diff)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="claimlab", description="Run Auth0 post-login Actions locally and inspect tokens."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors on one line and a "did you mean" for a misspelled choice."""
 
-    run = sub.add_parser("run", help="run Actions (in binding order) against a mock event")
-    run.add_argument("actions", nargs="+", metavar="ACTION.js")
+    def error(self, message: str) -> NoReturn:
+        hint = ""
+        invalid = _INVALID_CHOICE.search(message)
+        if invalid:
+            value = invalid["value"].strip("'")
+            choices = [c.strip().strip("'") for c in invalid["choices"].split(",")]
+            close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+            if close:
+                hint = f"; did you mean {close[0]!r}?"
+        self.exit(2, f"{self.prog}: {message}{hint} (see {self.prog} --help)\n")
+
+
+# argparse's wording, with choices quoted (Python 3.11) or not (3.12.8 and later).
+_INVALID_CHOICE = re.compile(
+    r"invalid choice: (?P<value>'[^']*'|\S+) \(choose from (?P<choices>.*)\)"
+)
+
+
+def _command(
+    sub: Any,
+    name: str,
+    summary: str,
+    examples: str,
+    description: str | None = None,
+    more: str = "",
+) -> argparse.ArgumentParser:
+    """One subcommand: ``summary`` in ``claimlab --help``, ``examples`` at the end of its own
+    help, ``more`` (kept as written) after its description."""
+    text = textwrap.fill(description or summary[0].upper() + summary[1:] + ".", 79)
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=f"{text}\n\n{more}" if more else text,
+        epilog="examples:\n" + textwrap.indent(textwrap.dedent(examples).strip(), "  "),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _add_run_parser(sub: Any) -> None:
+    presets = "\n".join(
+        f"  {name:<14}{events.PRESET_DESCRIPTIONS[name]}" for name in events.preset_names()
+    )
+    run = _command(
+        sub,
+        "run",
+        "run Actions (in binding order) against a mock event",
+        f"""
+        claimlab run notebooks/actions/assign-random-dog.js --dependency {_TUTORIAL_AXIOS}
+        claimlab run my-action.js --event refresh --secret API_KEY=abc123 --json
+        claimlab run first.js second.js --event overrides.json --timeout 5
+        """,
+        description="Run post-login Actions on Node.js against a mock login event, in the "
+        "order given, as a trigger's bindings run; print the api calls, claims and logs.",
+        more=f"event presets (--event):\n{presets}",
+    )
+    run.add_argument(
+        "actions", nargs="+", metavar="ACTION.js", help="the Action's JavaScript file(s)"
+    )
     _add_action_options(run)
     run.set_defaults(func=cmd_run)
 
-    login = sub.add_parser("login", help="log a user in on the local tenant and print the tokens")
-    login.add_argument("actions", nargs="*", metavar="ACTION.js")
+
+def _add_login_parser(sub: Any) -> None:
+    login = _command(
+        sub,
+        "login",
+        "log a user in on the local tenant and print the tokens",
+        f"""
+        claimlab login notebooks/actions/assign-random-dog.js --dependency {_TUTORIAL_AXIOS}
+        claimlab login my-action.js --user bob --flow refresh --json
+        claimlab login --user carol --audience https://api.example.com
+        """,
+    )
+    login.add_argument(
+        "actions",
+        nargs="*",
+        metavar="ACTION.js",
+        help="Action files bound to post-login for this login, in order (none: no Actions)",
+    )
     _add_action_options(login, event=False)
-    login.add_argument("--user", default="alice", help="alice, bob, carol or dana")
-    login.add_argument("--client-id")
-    login.add_argument("--scope", default="openid profile email")
+    login.add_argument(
+        "--user", default="alice", help="alice, bob, carol or dana (default: %(default)s)"
+    )
+    login.add_argument(
+        "--client-id", help="the application logging in (default: the local tenant's SPA)"
+    )
+    login.add_argument(
+        "--scope", default="openid profile email", help="OAuth scopes (default: %(default)s)"
+    )
     login.add_argument("--audience", help="an API identifier: also issue an access token")
     login.add_argument("--nonce", help="echoed in the ID token, as /authorize does")
     login.add_argument(
         "--flow",
         choices=["interactive", "silent", "refresh", "password", "device"],
         default="interactive",
+        help="how the user logs in; sets the event's transaction (default: %(default)s)",
     )
     login.set_defaults(func=cmd_login)
 
-    jwks = sub.add_parser("jwks", help="print the local tenant's JWKS")
+
+def _add_jwks_parser(sub: Any) -> None:
+    jwks = _command(
+        sub,
+        "jwks",
+        "print the local tenant's JWKS",
+        "claimlab jwks > jwks.json",
+        description="Print the local tenant's public signing keys (its "
+        "/.well-known/jwks.json), for verifying its tokens elsewhere.",
+    )
     jwks.set_defaults(func=cmd_jwks)
 
-    decode = sub.add_parser("decode", help="decode and verify a token")
-    decode.add_argument("token")
+
+def _add_decode_parser(sub: Any) -> None:
+    decode = _command(
+        sub,
+        "decode",
+        "decode and verify a token",
+        """
+        claimlab decode eyJhbGciOiJSUzI1NiIs...
+        claimlab login --json | jq -r .id_token | claimlab decode -
+        claimlab decode token.txt --jwks https://TENANT.auth0.com/.well-known/jwks.json \\
+            --issuer https://TENANT.auth0.com/ --audience YOUR_CLIENT_ID
+        """,
+    )
+    decode.add_argument(
+        "token",
+        help="the token (eyJ...), a file holding it, or - to read it from stdin "
+        "(for tokens too long for the command line)",
+    )
     decode.add_argument("--jwks", help="a JWKS URL or file (default: the local tenant's)")
-    decode.add_argument("--audience")
-    decode.add_argument("--issuer")
-    decode.add_argument("--json", action="store_true")
+    decode.add_argument("--audience", help="the expected aud: your application's client id")
+    decode.add_argument("--issuer", help="the expected iss (default with no --jwks: the local one)")
+    decode.add_argument("--json", action="store_true", help="print one JSON object")
     decode.set_defaults(func=cmd_decode)
 
-    prefetch = sub.add_parser("prefetch", help="install Action dependencies for offline use")
-    prefetch.add_argument("dependencies", nargs="+", metavar="NAME@VERSION")
+
+def _add_prefetch_parser(sub: Any) -> None:
+    prefetch = _command(
+        sub,
+        "prefetch",
+        "install Action dependencies for offline use",
+        f"claimlab prefetch {_TUTORIAL_AXIOS}",
+    )
+    prefetch.add_argument(
+        "dependencies",
+        nargs="+",
+        metavar="NAME@VERSION",
+        help="npm packages as the dashboard's Modules tab takes them",
+    )
     prefetch.set_defaults(func=cmd_prefetch)
 
-    tenant = sub.add_parser("tenant", help="the local tenant over HTTP")
-    tenant_sub = tenant.add_subparsers(dest="tenant_command", required=True)
-    serve = tenant_sub.add_parser("serve", help="serve the local tenant on 127.0.0.1")
-    serve.add_argument("--port", type=int, default=0)
-    serve.add_argument("--network", choices=["mock", "live"], default="mock")
+
+def _add_tenant_parser(sub: Any) -> None:
+    tenant = _command(
+        sub,
+        "tenant",
+        "the local tenant over HTTP",
+        "claimlab tenant serve --port 8765",
+    )
+    tenant_sub = tenant.add_subparsers(dest="tenant_command", required=True, metavar="COMMAND")
+    serve = _command(
+        tenant_sub,
+        "serve",
+        "serve the local tenant on 127.0.0.1",
+        """
+        claimlab tenant serve --port 8765
+        claimlab tenant serve --json    # prints the Management API client secret too
+        """,
+        description="Serve the local tenant on 127.0.0.1: OIDC discovery, JWKS, /oauth/token, "
+        "/userinfo and the Management API for Actions, until Ctrl-C.",
+    )
+    serve.add_argument(
+        "--port", type=_port, default=0, help="0 to 65535; 0 picks a free port (the default)"
+    )
+    _add_network_option(serve)
     serve.add_argument("--json", action="store_true", help="print one JSON line and keep serving")
     serve.set_defaults(func=cmd_tenant_serve)
 
-    deploy = sub.add_parser("deploy", help="deploy an Action to a tenant and bind it to post-login")
-    deploy.add_argument("action", metavar="ACTION.js")
-    deploy.add_argument("--name", required=True)
-    deploy.add_argument("--dependency", action="append", default=[], metavar="NAME@VERSION")
+
+def _add_tenant_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--domain",
+        help="the tenant, e.g. TENANT.eu.auth0.com (default: $AUTH0_DOMAIN); the client id and "
+        "secret come from $AUTH0_CLIENT_ID and $AUTH0_CLIENT_SECRET or a hidden prompt",
+    )
+
+
+def _add_deploy_parser(sub: Any) -> None:
+    deploy = _command(
+        sub,
+        "deploy",
+        "deploy an Action to a tenant and bind it to post-login",
+        f"""
+        claimlab deploy notebooks/actions/assign-random-dog.js --name "Assign random dog" \\
+            --dependency {_TUTORIAL_AXIOS} --dry-run
+        API_KEY=abc123 claimlab deploy my-action.js --name "My Action" --secret API_KEY
+        """,
+    )
+    deploy.add_argument("action", metavar="ACTION.js", help="the Action's JavaScript file")
+    deploy.add_argument("--name", required=True, help="the Action's name on the tenant")
+    _add_dependency_option(deploy)
     deploy.add_argument(
         "--secret",
         action="append",
@@ -512,25 +775,57 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="a secret's name; its value comes from the environment or a hidden prompt",
     )
-    deploy.add_argument("--domain", help="default: AUTH0_DOMAIN")
+    _add_tenant_options(deploy)
     deploy.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
     deploy.set_defaults(func=cmd_deploy)
 
-    rollback = sub.add_parser("rollback", help="deploy an earlier version of an Action again")
-    rollback.add_argument("name")
-    rollback.add_argument("version", type=int)
-    rollback.add_argument("--domain", help="default: AUTH0_DOMAIN")
+
+def _add_rollback_parser(sub: Any) -> None:
+    rollback = _command(
+        sub,
+        "rollback",
+        "deploy an earlier version of an Action again",
+        'claimlab rollback "Assign random dog" 3',
+    )
+    rollback.add_argument("name", help="the Action's name on the tenant")
+    rollback.add_argument("version", type=int, help="the version number to deploy again")
+    _add_tenant_options(rollback)
     rollback.set_defaults(func=cmd_rollback)
 
-    probe = sub.add_parser(
+
+def _add_probe_parser(sub: Any) -> None:
+    probe = _command(
+        sub,
         "probe",
-        help="ask a tenant's Actions test endpoint what Auth0's docs leave open "
+        "ask a tenant's Actions test endpoint what Auth0's docs leave open "
         "(creates an unbound probe Action, then deletes it)",
+        "claimlab probe --domain TENANT.eu.auth0.com --json",
     )
-    probe.add_argument("--domain", help="default: AUTH0_DOMAIN")
-    probe.add_argument("--json", action="store_true")
+    _add_tenant_options(probe)
+    probe.add_argument("--json", action="store_true", help="print the answers as JSON")
     probe.set_defaults(func=cmd_probe)
 
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``claimlab`` parser: one ``_add_*_parser`` function per subcommand."""
+    parser = _Parser(
+        prog="claimlab",
+        description="Run Auth0 post-login Actions locally and inspect tokens.",
+        epilog="examples:\n"
+        f"  claimlab run notebooks/actions/assign-random-dog.js --dependency {_TUTORIAL_AXIOS}\n"
+        "  claimlab run --help",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_run_parser(sub)
+    _add_login_parser(sub)
+    _add_jwks_parser(sub)
+    _add_decode_parser(sub)
+    _add_prefetch_parser(sub)
+    _add_tenant_parser(sub)
+    _add_deploy_parser(sub)
+    _add_rollback_parser(sub)
+    _add_probe_parser(sub)
     _add_lab_commands(sub)
     return parser
 
@@ -541,15 +836,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except DependencyError as exc:
-        # npm could not install a declared module (offline, or no such version).
-        print(f"claimlab {args.command}: {exc}", file=sys.stderr)
+        # npm could not install a declared module, or a login's Action requires an undeclared one.
+        print(f"claimlab {args.command}: {_cli_advice(exc)}", file=sys.stderr)
         return 1
     except DeployError as exc:
         print(f"claimlab {args.command}: {exc}", file=sys.stderr)
         return 1
     except ActionError as exc:
         # Raised by a login whose Action failed: the learner's mistake, not claimlab's.
-        print(f"Action failed: {exc}", file=sys.stderr)
+        print(f"Action failed: {_cli_advice(exc)}", file=sys.stderr)
         return 1
     except (_Usage, ClaimlabError, OSError) as exc:
         print(f"claimlab {args.command}: {exc}", file=sys.stderr)

@@ -110,8 +110,10 @@ class BadExportError(ActionError):
     kind = "BadExportError"
 
 
-class DependencyError(ActionError):
-    """An npm dependency is missing, undeclared, over Auth0's limit of 10, or failed to install."""
+class DependencyError(ActionError, ValueError):
+    """An npm dependency is missing, undeclared, over Auth0's limit of 10, or failed to install.
+
+    Also a ``ValueError``: most are a declared value (``"axios@1.7.9"``) that cannot be used."""
 
     kind = "DependencyError"
 
@@ -160,7 +162,7 @@ class TokenError(ClaimlabError):
     """A token did not pass a check. Subclasses name the check."""
 
 
-class MalformedTokenError(TokenError):
+class MalformedTokenError(TokenError, ValueError):
     """The text is not a JWT: it needs three base64url parts separated by dots."""
 
 

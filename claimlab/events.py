@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from claimlab.errors import EventError
 
 __all__ = [
     "KNOWN_TOP_LEVEL",
+    "MAX_DEPTH",
     "PRESETS",
     "PRESET_DESCRIPTIONS",
     "REQUIRED_TOP_LEVEL",
@@ -41,6 +43,10 @@ __all__ = [
     "sample_event",
     "validate_event",
 ]
+
+MAX_DEPTH = 64
+"""How deeply objects and lists may nest in an event (the event itself is depth 0). Auth0's own
+events nest 5 deep; the limit keeps a runaway override from exhausting Python's or Node's stack."""
 
 SAMPLE_TENANT = "dev-claimlab"
 """Tenant name in the sample event (``{{TENANT}}`` and ``{{YOUR_DOMAIN}}`` in Auth0's fixture)."""
@@ -330,6 +336,10 @@ def make_event(preset: str = "sample", override: Mapping[str, Any] | None = None
         EventError: The preset is unknown, the override is not an object, or the result is not a
             valid post-login event.
     """
+    if not isinstance(preset, str):
+        raise EventError(
+            f"preset= takes a preset name ({', '.join(preset_names())}), got {_describe(preset)}"
+        )
     if preset not in PRESETS:
         raise EventError(f"unknown event preset {preset!r}; {_preset_advice(preset)}")
     event = merge(SAMPLE_EVENT, PRESETS[preset])
@@ -339,8 +349,12 @@ def make_event(preset: str = "sample", override: Mapping[str, Any] | None = None
                 f"an event override must be a JSON object, got {_describe(override)}",
                 path="event",
             )
+        # Before merging: merging walks the override, and a cycle or a deep chain would recurse.
+        _check_json(override, "event")
         _merge_into(event, override)
-    validate_event(event)
+    # The sample and presets are JSON already and the override was just checked: only the
+    # shape is left to check, which keeps a login's event quick to build.
+    _check_shape(event)
     return event
 
 
@@ -520,8 +534,10 @@ def _check_value(path: str, value: Any, kind: _Kind, element: _Kind | None) -> N
 def validate_event(event: Mapping[str, Any]) -> None:
     """Check that ``event`` has the shape of a post-login event.
 
-    Rejects unknown top-level fields (suggesting the closest known name), missing required
-    top-level objects, and wrong types for the fields whose types Auth0 documents. Extra fields
+    Rejects what JSON cannot carry (NaN, Infinity, cycles, values that are not JSON types, nesting
+    deeper than :data:`MAX_DEPTH`), unknown top-level fields (suggesting the closest known name),
+    missing required top-level objects, and wrong types for the fields whose types Auth0
+    documents. Extra fields
     below the top level are allowed: Auth0 adds new ones over time and ``event.user`` takes any.
 
     Args:
@@ -533,6 +549,11 @@ def validate_event(event: Mapping[str, Any]) -> None:
     """
     if not isinstance(event, Mapping):
         raise EventError(f"the event must be a JSON object, got {_describe(event)}", path="event")
+    _check_json(event, "event")
+    _check_shape(event)
+
+
+def _check_shape(event: Mapping[str, Any]) -> None:
     for key in event:
         if key not in KNOWN_TOP_LEVEL:
             raise _unknown_field(key)
@@ -564,6 +585,74 @@ def validate_event(event: Mapping[str, Any]) -> None:
         _check_value(path, container[field], kind, element)
 
 
+class _NotJSON(Exception):
+    """A value JSON cannot carry; ``parts`` collects its path, innermost first, on the way out."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.parts: list[str] = []
+
+
+def _check_json(value: Any, path: str) -> None:
+    """Refuse what the Action's ``event`` (JSON, in Node) cannot hold, naming the path."""
+    try:
+        _walk_json(value, 0, set())
+    except _NotJSON as bad:
+        where = path + "".join(reversed(bad.parts))
+        raise EventError(f"{where} {bad.problem}", path=where) from None
+
+
+# Types of JSON leaves that need no look inside (bool is an int subclass, but exact types here).
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def _walk_json(value: Any, depth: int, parents: set[int]) -> None:
+    # Runs on every event of a sweep: leaves are skipped with one set lookup, without a call.
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _NotJSON(
+                f"is {value!r}, which JSON cannot carry; use a finite number, or null to "
+                "remove the field"
+            )
+        return
+    if isinstance(value, Mapping):
+        children: Any = value.values()
+    elif isinstance(value, list | tuple):
+        children = value
+    elif isinstance(value, str | int):
+        return
+    else:
+        raise _NotJSON(
+            f"is a Python {type(value).__name__}, which JSON cannot carry; use a string, "
+            "number, boolean, null, list or object"
+        )
+    if depth >= MAX_DEPTH:
+        raise _NotJSON(
+            f"nests deeper than {MAX_DEPTH} levels, claimlab's limit for events; flatten the data"
+        )
+    if id(value) in parents:
+        raise _NotJSON("contains itself (a cycle), which JSON cannot carry; give it a copy instead")
+    parents.add(id(value))
+    for item in children:
+        if type(item) in _PLAIN:
+            continue
+        try:
+            _walk_json(item, depth + 1, parents)
+        except _NotJSON as bad:
+            bad.parts.append(_step(value, item))
+            raise
+    parents.discard(id(value))
+
+
+def _step(container: Any, item: Any) -> str:
+    """How the path goes from ``container`` to ``item``: ``.key`` or ``[index]`` (found again
+    only when reporting, so the walk itself carries no keys)."""
+    if isinstance(container, Mapping):
+        return next(f".{k}" for k, v in container.items() if v is item)
+    return next(f"[{i}]" for i, v in enumerate(container) if v is item)
+
+
 def _unknown_field(key: str) -> EventError:
     path = f"event.{key}"
     close = difflib.get_close_matches(str(key), sorted(KNOWN_TOP_LEVEL), n=1, cutoff=0.6)
@@ -593,6 +682,11 @@ def load_event(spec: str | Path | Mapping[str, Any] | None = None) -> dict[str, 
     """
     if spec is None:
         return make_event("sample")
+    if not isinstance(spec, str | Path | Mapping):
+        raise EventError(
+            f"an event must be a preset name, a JSON file path or a dict, got {_describe(spec)}",
+            path="event",
+        )
     if isinstance(spec, Mapping):
         return make_event("sample", override=spec)
     if isinstance(spec, str) and spec in PRESETS:
@@ -608,6 +702,12 @@ def load_event(spec: str | Path | Mapping[str, Any] | None = None) -> dict[str, 
         raise EventError(
             f"{path}: line {exc.lineno}, column {exc.colno}: invalid JSON ({exc.msg})"
         ) from exc
+    except RecursionError:
+        raise EventError(
+            f"{path}: the JSON nests far deeper than {MAX_DEPTH} levels, claimlab's limit for "
+            "events; flatten the data",
+            path="event",
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise EventError(f"{path}: cannot read the event file ({exc})") from exc
     if not isinstance(override, dict):

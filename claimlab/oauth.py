@@ -13,6 +13,7 @@ longer after ``slow_down``) until Auth0 answers with tokens, ``expired_token`` o
 from __future__ import annotations
 
 import html
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -80,6 +81,22 @@ def _post(client: httpx.Client, url: str, form: dict[str, str]) -> httpx.Respons
         raise ClaimlabError(f"Cannot reach the tenant at {url}: {exc}") from None
 
 
+def _answer(response: httpx.Response, what: str) -> dict[str, Any]:
+    """The JSON object a tenant answered with; anything else is a ClaimlabError saying so."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        kind = response.headers.get("content-type", "no content type")
+        raise ClaimlabError(
+            f"{what}: {response.request.url} answered HTTP {response.status_code} with "
+            f"{kind}, not a JSON object. Check the domain is your Auth0 tenant's "
+            "(TENANT.auth0.com or a custom domain)."
+        )
+    return body
+
+
 def _error(response: httpx.Response) -> tuple[str, str]:
     try:
         body = response.json()
@@ -137,7 +154,7 @@ def _login_password(
         if error == "access_denied":
             raise LoginDenied(error, description)
         raise ClaimlabError(f"The password login failed: {error}: {description}")
-    return _verified(domain, client_id, response.json())
+    return _verified(domain, client_id, _answer(response, "The password login"))
 
 
 @dataclass(frozen=True)
@@ -216,15 +233,7 @@ def _login_device(
             f"The tenant refused to start a device login: {error}: {description}. The "
             "application must be Native with the Device Code grant enabled."
         )
-    body = response.json()
-    code = DeviceCode(
-        verification_uri=body["verification_uri"],
-        verification_uri_complete=body.get("verification_uri_complete", body["verification_uri"]),
-        user_code=body["user_code"],
-        expires_in=int(float(body.get("expires_in", 900))),
-        interval=float(body.get("interval", 5)),
-        device_code=body["device_code"],
-    )
+    code = _device_code(_answer(response, "The device login"))
     on_code(code)
     interval = code.interval
     # The tenant says when the code expired (expired_token); this clock is only the backstop
@@ -243,7 +252,7 @@ def _login_device(
             },
         )
         if answer.status_code == 200:
-            return _verified(domain, client_id, answer.json())
+            return _verified(domain, client_id, _answer(answer, "The device login"))
         error, description = _error(answer)
         if error == "authorization_pending":
             pass
@@ -266,3 +275,36 @@ def _login_device(
 
 
 _EXPIRED = "The device code expired before it was approved; start again."
+
+
+def _device_code(body: dict[str, Any]) -> DeviceCode:
+    """RFC 8628's device authorization answer, checked: a tenant's nonsense is an error here,
+    not a crash (or a sleep of NaN seconds) later."""
+    texts = {}
+    for name in ("device_code", "user_code", "verification_uri"):
+        value = body.get(name)
+        if not isinstance(value, str) or not value:
+            raise ClaimlabError(f"The device login: the tenant's answer has no {name}.")
+        texts[name] = value
+    numbers = {}
+    for name, default, low, high in (("expires_in", 900, 1, 86400), ("interval", 5, 0, 300)):
+        value = body.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            value = math.nan
+        if not (math.isfinite(value) and low <= value <= high):
+            raise ClaimlabError(
+                f"The device login: the tenant's {name} is {body.get(name)!r}; RFC 8628 wants "
+                f"seconds, here from {low} to {high}."
+            )
+        numbers[name] = value
+    complete = body.get("verification_uri_complete")
+    return DeviceCode(
+        verification_uri=texts["verification_uri"],
+        verification_uri_complete=complete
+        if isinstance(complete, str)
+        else texts["verification_uri"],
+        user_code=texts["user_code"],
+        expires_in=int(numbers["expires_in"]),
+        interval=float(numbers["interval"]),
+        device_code=texts["device_code"],
+    )

@@ -615,6 +615,13 @@ def _jwks_keys(jwks: dict | str | Path, *, refresh: bool = False) -> tuple[list[
                 f"{jwks} did not return a usable JWKS ({exc}). An Auth0 tenant's JWKS is at "
                 "https://TENANT/.well-known/jwks.json."
             ) from None
+        except ValueError:
+            # PyJWT parses the answer with json.load and lets its error through.
+            raise TokenError(
+                f"{jwks} did not answer with JSON (an HTML page, perhaps a login or error page?). "
+                "Check the URL: an Auth0 tenant's JWKS is at "
+                "https://TENANT/.well-known/jwks.json."
+            ) from None
     if isinstance(jwks, dict):
         document, where = jwks, "the JWKS"
     elif isinstance(jwks, str | Path):

@@ -428,3 +428,88 @@ def test_load_event_unknown_name_suggests_a_preset(tmp_path: Path) -> None:
     assert "'social'" in str(info.value)
     with pytest.raises(EventError):
         load_event(tmp_path / "missing.json")
+
+
+# --- what JSON cannot carry ---------------------------------------------------------------------
+
+
+def nested(depth: int) -> dict:
+    """{"a": {"a": ... 1}}, ``depth`` objects deep."""
+    value: object = 1
+    for _ in range(depth):
+        value = {"a": value}
+    return value  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_nan_and_infinity_are_refused_with_their_path(number: float) -> None:
+    with pytest.raises(EventError, match="JSON cannot carry") as caught:
+        make_event("sample", {"user": {"app_metadata": {"scores": [1, number]}}})
+    assert caught.value.path == "event.user.app_metadata.scores[1]"
+
+
+def test_validate_event_refuses_nan_in_a_built_event() -> None:
+    event = sample_event()
+    event["request"]["geoip"]["latitude"] = float("nan")
+    with pytest.raises(EventError) as caught:
+        validate_event(event)
+    assert caught.value.path == "event.request.geoip.latitude"
+
+
+def test_a_cycle_is_refused_with_its_path() -> None:
+    loop: dict = {"name": "x"}
+    loop["self"] = loop
+    with pytest.raises(EventError, match="contains itself") as caught:
+        make_event("sample", {"user": {"app_metadata": {"loop": loop}}})
+    assert caught.value.path == "event.user.app_metadata.loop.self"
+
+
+def test_a_shared_but_acyclic_value_is_fine() -> None:
+    shared = {"plan": "gold"}
+    event = make_event("sample", {"user": {"app_metadata": shared, "user_metadata": shared}})
+    assert event["user"]["app_metadata"] == event["user"]["user_metadata"] == shared
+
+
+def test_nesting_up_to_the_limit_is_allowed() -> None:
+    # event (0) > user (1) > app_metadata (2) > a ... : MAX_DEPTH levels in all.
+    event = make_event("sample", {"user": {"app_metadata": nested(events.MAX_DEPTH - 2)}})
+    assert event["user"]["app_metadata"]["a"]["a"]
+
+
+def test_nesting_past_the_limit_is_refused_with_its_path() -> None:
+    with pytest.raises(EventError, match="nests deeper than 64 levels") as caught:
+        make_event("sample", {"user": {"app_metadata": nested(events.MAX_DEPTH - 1)}})
+    assert events.MAX_DEPTH == 64
+    assert caught.value.path == "event.user.app_metadata" + ".a" * (events.MAX_DEPTH - 2)
+
+
+def test_nesting_100k_deep_is_an_event_error_not_a_recursion_error() -> None:
+    with pytest.raises(EventError, match="nests deeper"):
+        make_event("sample", {"user": {"app_metadata": nested(100_000)}})
+    with pytest.raises(EventError, match="nests deeper"):
+        validate_event({**sample_event(), "user": {"user_id": "x", "deep": nested(100_000)}})
+
+
+def test_a_json_file_100k_deep_is_an_event_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text('{"user": ' * 100_000 + "1" + "}" * 100_000)
+    with pytest.raises(EventError, match="nests far deeper than 64 levels") as caught:
+        load_event(path)
+    assert str(path) in str(caught.value)
+
+
+def test_values_json_has_no_type_for_are_refused() -> None:
+    with pytest.raises(EventError, match="a Python set, which JSON cannot carry") as caught:
+        make_event("sample", {"user": {"app_metadata": {"tags": {"a", "b"}}}})
+    assert caught.value.path == "event.user.app_metadata.tags"
+    with pytest.raises(EventError, match="a Python bytes") as caught:
+        make_event("sample", {"user": {"user_metadata": {"list": [1, {"raw": b"x"}]}}})
+    assert caught.value.path == "event.user.user_metadata.list[1].raw"
+
+
+@pytest.mark.parametrize("spec", [5, ["interactive"], b"sample"])
+def test_wrong_argument_types_are_event_errors_that_are_value_errors(spec: object) -> None:
+    with pytest.raises(ValueError, match="a preset name, a JSON file path or a dict"):
+        load_event(spec)  # type: ignore[arg-type]
+    with pytest.raises(EventError, match="preset= takes a preset name"):
+        make_event(spec)  # type: ignore[arg-type]

@@ -249,3 +249,60 @@ def test_device_login_slows_down_by_five_seconds_when_told(server: TenantServer)
 def test_device_login_with_an_unknown_client(server: TenantServer) -> None:
     with pytest.raises(ClaimlabError, match="refused to start a device login"):
         login_device(server.domain, "no-such-client", on_code=lambda device: None)
+
+
+# --- a tenant that answers nonsense ----------------------------------------------------------
+
+
+def answering(status: int, body: bytes, kind: str) -> httpx.Client:
+    """A client whose every request gets this answer (a wrong domain, a broken proxy...)."""
+    return httpx.Client(
+        transport=httpx.MockTransport(
+            lambda request: httpx.Response(status, content=body, headers={"content-type": kind})
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (b"<!doctype html><title>Sign in</title>", "text/html"),
+        (b'["id_token"]', "application/json"),
+        (b"", "text/plain"),
+    ],
+)
+def test_a_tenant_answering_no_json_object_is_a_claimlab_error(body: bytes, kind: str) -> None:
+    with answering(200, body, kind) as http:
+        with pytest.raises(ClaimlabError, match=f"answered HTTP 200 with {kind}, not a JSON"):
+            login_password("tenant.example.com", "client", *ALICE, http=http)
+        with pytest.raises(ClaimlabError, match=r"The device login: .* not a JSON object"):
+            login_device("tenant.example.com", "client", http=http, on_code=lambda c: None)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (b'{"user_code": "AB", "verification_uri": "https://x/activate"}', "has no device_code"),
+        (b'{"device_code": "d", "user_code": "AB", "verification_uri": 3}', "no verification_uri"),
+        (
+            b'{"device_code": "d", "user_code": "AB", "verification_uri": "u", "interval": NaN}',
+            "interval is nan",
+        ),
+        (
+            b'{"device_code": "d", "user_code": "AB", "verification_uri": "u", "interval": -1}',
+            "interval is -1",
+        ),
+        (
+            b'{"device_code": "d", "user_code": "AB", "verification_uri": "u", "expires_in": "x"}',
+            "expires_in is 'x'",
+        ),
+    ],
+)
+def test_a_malformed_device_code_answer_is_a_claimlab_error(answer: bytes, message: str) -> None:
+    shown: list[DeviceCode] = []
+    with (
+        answering(200, answer, "application/json") as http,
+        pytest.raises(ClaimlabError, match=message),
+    ):
+        login_device("tenant.example.com", "client", http=http, on_code=shown.append)
+    assert shown == []

@@ -163,3 +163,49 @@ def test_installed_versions_of_the_tutorial_dependency(axios: list[str]) -> None
     folder = deps.modules_dir(axios)
     assert (folder / ".complete").exists()
     assert (folder / "node_modules" / "axios").is_dir()
+
+
+# --- npm's own errors ----------------------------------------------------------------------------
+
+
+def test_an_npm_failure_shows_npms_error_lines_not_its_log_path(
+    empty_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A registry on 127.0.0.1 that refuses connections: npm fails at once, offline.
+    monkeypatch.setenv("npm_config_registry", "http://127.0.0.1:9/")
+    monkeypatch.setenv("npm_config_fetch_retries", "0")
+    with pytest.raises(DependencyError) as caught:
+        deps.modules_dir([IS_NUMBER])
+    message = caught.value.message
+    assert message.startswith(f"npm could not install {IS_NUMBER}:\n  code ECONNREFUSED\n")
+    assert "request to http://127.0.0.1:9/is-number failed" in message
+    assert "complete log of this run" not in message
+    assert " at " not in message  # npm's JavaScript stack stays in its log
+    assert f"claimlab prefetch {IS_NUMBER}" in message
+    assert not (empty_home / "npm" / "none").exists()
+
+
+def test_npm_error_lines_keep_both_spellings_and_drop_the_log_pointer() -> None:
+    npm10 = (
+        "npm error code ETARGET\n"
+        "npm error notarget No matching version found for axios@99.0.0.\n"
+        "npm error A complete log of this run can be found in: /home/x/.npm/_logs/1-debug-0.log\n"
+    )
+    assert deps.npm_error_lines(npm10) == [
+        "code ETARGET",
+        "notarget No matching version found for axios@99.0.0.",
+    ]
+    npm8 = "npm ERR! code E404\nnpm ERR! 404 Not Found - GET https://registry/nope\n"
+    assert deps.npm_error_lines("", npm8) == [
+        "code E404",
+        "404 Not Found - GET https://registry/nope",
+    ]
+    assert deps.npm_error_lines("something odd\nhappened\n") == ["something odd", "happened"]
+    assert deps.npm_error_lines("") == ["npm exited without saying why"]
+
+
+def test_a_dependency_list_of_the_wrong_type_says_what_it_takes() -> None:
+    with pytest.raises(ValueError, match=r'takes a list of npm specs .* \["axios@1.7.9"\]; got 5'):
+        deps.normalise(5)  # type: ignore[arg-type]
+    with pytest.raises(DependencyError, match="got \\[1\\]"):
+        deps.normalise([1])  # type: ignore[list-item]

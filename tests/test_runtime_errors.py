@@ -186,9 +186,28 @@ def test_requiring_an_undeclared_module_is_a_dependency_error() -> None:
 
     assert isinstance(error, DependencyError)
     assert error.line == 2
+    # No made-up version: the tutorial pins none for lodash, so npm is asked.
     assert error.message == (
-        "Cannot find module 'lodash'. Declare it as a dependency of the Action (for example "
-        'dependencies=["lodash@1.2.3"]), the way the dashboard\'s Modules tab does.'
+        "Cannot find module 'lodash'. Declare it as a dependency of the Action: pass "
+        'dependencies=["lodash@VERSION"] (`npm view lodash version` shows the latest), as the '
+        "dashboard's Modules tab does."
+    )
+
+
+def test_requiring_a_pinned_module_undeclared_names_the_tutorials_version() -> None:
+    error = run_action(handler("  const axios = require('axios');")).error
+
+    assert isinstance(error, DependencyError)
+    assert 'pass dependencies=["axios@1.7.9"] (the version the tutorial uses)' in error.message
+
+
+def test_requiring_a_file_beside_the_action_says_actions_are_one_file() -> None:
+    error = run_action(handler("  require('./helpers');")).error
+
+    assert isinstance(error, DependencyError)
+    assert error.message == (
+        "Cannot find module './helpers'. An Action is one file on Auth0: it cannot require files "
+        "beside it. Put that code in the Action, or publish it to npm and declare it."
     )
 
 

@@ -503,6 +503,15 @@ def jwks_server() -> Iterator[tuple[str, dict, list[str]]]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             hits.append(self.headers.get("User-Agent", ""))
+            if self.path == "/login":
+                # What a wrong URL often answers: a web page, with status 200.
+                page = b"<!doctype html><html><body>Log in</body></html>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+                return
             if self.path != "/.well-known/jwks.json":
                 self.send_error(404)
                 return
@@ -551,6 +560,23 @@ def test_jwks_url_failures_are_explained(jwks_server, token: str) -> None:
     url, _, _ = jwks_server
     with pytest.raises(TokenError, match="could not fetch the JWKS"):
         decode_token(token, jwks=url.replace("jwks.json", "nope.json"), now=NOW)
+
+
+def test_a_jwks_url_answering_html_is_a_token_error(jwks_server, token: str) -> None:
+    url, _, _ = jwks_server
+    html = url.replace("/.well-known/jwks.json", "/login")
+    with pytest.raises(TokenError) as caught:
+        decode_token(token, jwks=html, now=NOW)
+    assert str(caught.value).startswith(f"{html} did not answer with JSON (an HTML page")
+    assert "https://TENANT/.well-known/jwks.json" in str(caught.value)
+    assert caught.value.__cause__ is None
+
+
+def test_wrong_token_types_and_values_are_also_python_errors(token: str) -> None:
+    with pytest.raises(TypeError, match="jwks= must be a dict, a path, or a URL; got int"):
+        decode_token(token, jwks=5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="a token is a str, not int"):
+        decode_token(5, verify=False)  # type: ignore[arg-type]
 
 
 # --- size ------------------------------------------------------------------------------------

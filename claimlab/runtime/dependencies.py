@@ -24,6 +24,10 @@ from claimlab.runtime.node import node_tools
 MAX_DEPENDENCIES = 10
 """Auth0 allows 10 npm dependencies per Action."""
 
+PINNED_VERSIONS: dict[str, str] = {"axios": "1.7.9"}
+"""The versions the tutorial's Actions declare (and ``make setup`` prefetches): the ones advice
+names, so a learner copies a version that is known to work offline."""
+
 _SPEC = re.compile(r"^(?P<name>(@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*)(@(?P<version>[^\s@]+))?$", re.I)
 
 
@@ -43,7 +47,13 @@ def normalise(dependencies: Iterable[str] | None) -> tuple[str, ...]:
     if isinstance(dependencies, str):
         # One spec, not its characters.
         dependencies = [dependencies]
-    specs = sorted({s.strip() for s in dependencies or ()})
+    items = list(dependencies or ()) if isinstance(dependencies, Iterable | None) else None
+    if items is None or not all(isinstance(s, str) for s in items):
+        raise DependencyError(
+            "dependencies= takes a list of npm specs as the dashboard writes them, for example "
+            f'["axios@1.7.9"]; got {dependencies!r}'
+        )
+    specs = sorted({s.strip() for s in items})
     if len(specs) > MAX_DEPENDENCIES:
         raise DependencyError(
             f"{len(specs)} dependencies declared; Auth0 allows at most {MAX_DEPENDENCIES} "
@@ -56,6 +66,41 @@ def normalise(dependencies: Iterable[str] | None) -> tuple[str, ...]:
             raise DependencyError(f"{name} is declared twice ({names[name]} and {spec}); keep one.")
         names[name] = spec
     return tuple(specs)
+
+
+_MISSING_MODULE = re.compile(r"^Cannot find module '(?P<module>[^']+)'\.")
+
+
+def with_declare_advice(message: str, *, cli: bool = False) -> str:
+    """``message`` of a failed ``require``, its advice rewritten: declare the package, at the
+    version the tutorial pins if it is one of those, in Python syntax or (``cli``) the CLI's.
+
+    A relative path gets advice of its own; messages about anything else come back unchanged."""
+    missing = _MISSING_MODULE.match(message)
+    if missing is None:
+        return message
+    module = missing["module"]
+    if module.startswith((".", "/")):
+        return (
+            f"Cannot find module '{module}'. An Action is one file on Auth0: it cannot require "
+            "files beside it. Put that code in the Action, or publish it to npm and declare it."
+        )
+    # require('lodash/fp') needs the package lodash; require('@scope/pkg/x') needs @scope/pkg.
+    package = "/".join(module.split("/")[: 2 if module.startswith("@") else 1])
+    if not _SPEC.match(package):
+        return message
+    pinned = PINNED_VERSIONS.get(package)
+    spec = f"{package}@{pinned or 'VERSION'}"
+    declare = f"add --dependency {spec}" if cli else f'pass dependencies=["{spec}"]'
+    why = (
+        "the version the tutorial uses"
+        if pinned
+        else f"`npm view {package} version` shows the latest"
+    )
+    return (
+        f"Cannot find module '{module}'. Declare it as a dependency of the Action: {declare} "
+        f"({why}), as the dashboard's Modules tab does."
+    )
 
 
 def cache_root() -> Path:
@@ -106,13 +151,11 @@ def _install(specs: tuple[str, ...], target: Path) -> None:
             command, cwd=scratch, capture_output=True, text=True, timeout=300, env=env
         )
         if done.returncode != 0:
-            detail = (done.stderr or done.stdout).strip().splitlines()
             raise DependencyError(
-                f"npm could not install {', '.join(specs)}: "
-                f"{detail[-1] if detail else 'no output'}. Check the names and versions on the npm "
-                "registry; offline, run `claimlab prefetch "
-                + " ".join(specs)
-                + "` once while online."
+                f"npm could not install {', '.join(specs)}:\n"
+                + "\n".join(f"  {line}" for line in npm_error_lines(done.stderr, done.stdout))
+                + "\nCheck the names and versions on the npm registry; offline, run "
+                "`claimlab prefetch " + " ".join(specs) + "` once while online."
             )
         (scratch / ".complete").write_text(json.dumps(specs))
         if target.exists():
@@ -121,6 +164,25 @@ def _install(specs: tuple[str, ...], target: Path) -> None:
     finally:
         if scratch.exists():
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+_NPM_ERROR = re.compile(r"^npm (ERR!|error)\s?")
+# Lines that say nothing a learner can act on: the pointer to npm's debug log, and the
+# JavaScript stack and error-object dump npm prints for a network failure.
+_NPM_NOISE = re.compile(r"complete log of this run|^\s+at\s|^\s+\w+: |^\s*}$", re.I)
+_NPM_ERROR_LINES = 12
+
+
+def npm_error_lines(*outputs: str) -> list[str]:
+    """npm's own error lines (``npm error ...``, ``npm ERR! ...`` before npm 9), without the
+    pointer to its debug log; or the last lines of its output if it printed none such."""
+    text = "\n".join(o for o in outputs if o)
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    said = [_NPM_ERROR.sub("", line).removesuffix(" {") for line in lines if _NPM_ERROR.match(line)]
+    errors = [line for line in said if line.strip() and not _NPM_NOISE.search(line)]
+    if errors:
+        return errors[:_NPM_ERROR_LINES]
+    return lines[-3:] or ["npm exited without saying why"]
 
 
 def installed_versions(dependencies: Iterable[str] | None) -> dict[str, str]:

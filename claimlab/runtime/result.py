@@ -18,6 +18,7 @@ from claimlab.errors import (
     DependencyError,
     WorkerCrashError,
 )
+from claimlab.runtime.dependencies import with_declare_advice
 
 _ERRORS: dict[str, type[ActionError]] = {
     cls.kind: cls
@@ -37,9 +38,13 @@ _ERRORS: dict[str, type[ActionError]] = {
 def action_error(data: dict[str, Any], display_file: str | None = None) -> ActionError:
     """Turn the worker's description of a failure into the typed error."""
     cls = _ERRORS.get(data.get("type", ""), ActionRuntimeError)
+    message = data["message"]
+    if cls is DependencyError:
+        # The worker's advice names a made-up version: name the tutorial's, or none.
+        message = with_declare_advice(message)
     extra = {"url": data.get("url")} if cls is ActionNetworkError else {}
     return cls(
-        data["message"],
+        message,
         **extra,
         file=display_file or data.get("file"),
         line=data.get("line"),

@@ -55,6 +55,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
+from claimlab.errors import ClaimlabError
 from claimlab.runtime.dependencies import parse_dependency
 
 log = logging.getLogger(__name__)
@@ -282,6 +283,14 @@ class _Binding:
 
 
 @dataclass(frozen=True)
+class _Unlocked:
+    """The rest of a request's answer, run after the store's lock is released: the draft it
+    works on was copied under the lock."""
+
+    run: Callable[[], Response]
+
+
+@dataclass(frozen=True)
 class _Route:
     method: str
     pattern: tuple[str, ...]  # "*" matches one path segment
@@ -321,7 +330,9 @@ class ActionStore:
     runtime, version_number: None}`` and the request's ``payload``, and what it returns is sent
     back, with status 200, as ``{"payload": ...}``: Auth0 answers 200 even when the Action
     threw (see ``LocalTenant._test_action`` for the shape of the payload). Without a tester
-    that endpoint answers 501; if the tester raises, 500 with its message.
+    that endpoint answers 501; if the tester raises, 500 (with the message of a claimlab error;
+    any other error's text goes to the log only). The tester runs outside the store's lock, on
+    a copy of the draft, so other requests are answered while an Action test runs.
 
     ``on_bindings_changed(trigger, bound_actions)`` is called after a trigger's binding list is
     replaced, and after an Action bound to it gets a new deployed version, is renamed or is
@@ -447,8 +458,8 @@ class ActionStore:
         ``scopes`` are the scopes granted to the caller's token (authentication is the HTTP
         layer's job). Route, then scope, then body and resources are checked, in that order.
         """
-        with self._lock:
-            try:
+        try:
+            with self._lock:
                 self._settle()
                 route, ids = _match(method.upper(), path)
                 if route is None:
@@ -459,9 +470,13 @@ class ActionStore:
                         f"Insufficient scope, expected any of: {route.scope}",
                         "insufficient_scope",
                     )
-                return getattr(self, route.handler)(ids, dict(query), body)
-            except ManagementError as error:
-                return error.status, {}, error.body()
+                answer = getattr(self, route.handler)(ids, dict(query), body)
+            if isinstance(answer, _Unlocked):
+                # An Action test runs for up to its timeout: other requests go on meanwhile.
+                return answer.run()
+            return answer
+        except ManagementError as error:
+            return error.status, {}, error.body()
 
     # --- time and build status ------------------------------------------------------------------
 
@@ -811,7 +826,8 @@ class ActionStore:
         if data.get("payload") is None:
             raise _invalid("Missing required property: payload")
         event = _expect(data["payload"], "object", "payload")
-        if self.tester is None:
+        tester = self.tester
+        if tester is None:
             raise ManagementError(
                 501,
                 "Testing Actions needs a runner and none is configured for this tenant.",
@@ -827,11 +843,20 @@ class ActionStore:
             "runtime": content.runtime,
             "version_number": None,
         }
+        return _Unlocked(lambda: self._run_test(tester, draft, event))
+
+    @staticmethod
+    def _run_test(tester: Tester, draft: dict[str, Any], event: dict[str, Any]) -> Response:
         try:
-            result = self.tester(draft, event)
-        except Exception as error:  # the runner's failure, reported like Auth0's 5xx
-            log.exception("Action test runner failed")
+            result = tester(draft, event)
+        except ClaimlabError as error:  # the runner's failure, reported like Auth0's 5xx
             raise ManagementError(500, f"The test run failed: {error}", "test_failed") from error
+        except Exception as error:
+            # Python's own text stays in the log, never in the answer.
+            log.exception("Action test runner failed")
+            raise ManagementError(
+                500, "The test run failed inside claimlab; its log has the details.", "test_failed"
+            ) from error
         return 200, {}, {"payload": result}
 
     # --- versions ---------------------------------------------------------------------------------
@@ -1060,9 +1085,15 @@ def _optional_body(body: bytes | None) -> Any:
     if body is None or not body.strip():
         return None
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        return json.loads(body, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: nesting thousands deep, which JSON.parse on Auth0 reads as invalid too.
         raise ManagementError(400, "Invalid request payload JSON format", "invalid_body") from None
+
+
+def _no_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity; JSON (and Auth0's parser) does not.
+    raise ValueError(f"{name} is not JSON")
 
 
 def _object_body(body: bytes | None) -> dict[str, Any]:

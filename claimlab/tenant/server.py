@@ -19,6 +19,7 @@ import logging
 import math
 import re
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -41,6 +42,13 @@ MANAGEMENT_SCOPES = ("read:actions", "create:actions", "update:actions", "delete
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 PASSWORD_GRANTS = ("password", "http://auth0.com/oauth/grant-type/password-realm")
 MANAGEMENT_TOKEN_LIFETIME = 86400
+FORGET_EXPIRED_DEVICES_AFTER = 600.0
+"""Seconds an expired device code is kept, to answer ``expired_token`` once, before it is freed."""
+MAX_BODY = 4 * 1024 * 1024
+"""The largest request body read (413 above): ten times Auth0's 100 KB limit on an Action's code,
+room for its secrets and dependencies too."""
+READ_TIMEOUT = 30.0
+"""Seconds a connection may sit idle, mid-request or between requests, before it is closed."""
 
 
 @dataclass
@@ -138,7 +146,6 @@ class _DeviceRequest:
     state: str = "pending"
     user: str | None = None
     last_poll: float = 0.0
-    expiry_reported: bool = False
 
 
 class _Reply(Exception):
@@ -162,6 +169,13 @@ def _phrase(status: int) -> str:
         return "Error"
 
 
+def _bad_request(target: str, status: int, message: str) -> _Reply:
+    """A request the server cannot read, answered in the shape its endpoint's clients expect."""
+    if target.startswith("/oauth/"):
+        return _oauth_error(status, "invalid_request", message)
+    return _Reply(status, {"statusCode": status, "error": _phrase(status), "message": message})
+
+
 def _api_error(status: int, message: str, code: str) -> _Reply:
     return _Reply(
         status,
@@ -172,6 +186,16 @@ def _api_error(status: int, message: str, code: str) -> _Reply:
             "errorCode": code,
         },
     )
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hung up (or went silent) is not a server error: no traceback for it.
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        log.exception("claimlab tenant: a request from %s failed", client_address)
 
 
 class TenantServer:
@@ -189,15 +213,21 @@ class TenantServer:
         scopes: Iterable[str] = MANAGEMENT_SCOPES,
         device_interval: float = 5.0,
         device_expires_in: int = 900,
+        read_timeout: float = READ_TIMEOUT,
     ) -> None:
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(
+                f"port must be a whole number from 0 to 65535 (0 picks a free one), got {port!r}"
+            )
         self.tenant = tenant
         self.faults = Faults()
         self.device_interval = device_interval
         self.device_expires_in = device_expires_in
+        self.forget_expired_after = FORGET_EXPIRED_DEVICES_AFTER
         self._devices: dict[str, _DeviceRequest] = {}
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
-        self._httpd.daemon_threads = True
+        self.read_timeout = read_timeout
+        self._httpd = _HTTPServer(("127.0.0.1", port), self._handler_class())
         self.port = self._httpd.server_address[1]
         self.domain = f"127.0.0.1:{self.port}"
         self.url = f"http://{self.domain}"
@@ -277,11 +307,29 @@ class TenantServer:
 
     def _device_by_user_code(self, user_code: str) -> _DeviceRequest:
         wanted = user_code.replace("-", "").upper()
+        now = time.monotonic()
         with self._lock:
             for request in self._devices.values():
-                if request.user_code.replace("-", "") == wanted:
+                if request.user_code.replace("-", "") == wanted and now < request.expires_at:
                     return request
-        raise ClaimlabError(f"No pending device login with user code {user_code!r}.")
+        raise ClaimlabError(
+            f"No pending device login with user code {user_code!r}: it expired, was used, or "
+            "never existed. Start a new device login."
+        )
+
+    @property
+    def device_logins(self) -> int:
+        """How many device logins the server holds: pending ones, and expired ones whose device
+        has not been told yet (for at most ``forget_expired_after`` seconds)."""
+        with self._lock:
+            return len(self._devices)
+
+    def _forget_expired_devices(self, now: float) -> None:
+        # Each device is told of its expiry once, if it polls within forget_expired_after;
+        # after that its code is unknown. Called with self._lock held.
+        for code, request in list(self._devices.items()):
+            if now >= request.expires_at + self.forget_expired_after:
+                del self._devices[code]
 
     # --- HTTP ----------------------------------------------------------------------------------
 
@@ -293,17 +341,62 @@ class TenantServer:
             # Headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm
             # and the client's delayed ACK add some 40 ms to every answer.
             disable_nagle_algorithm = True
+            # A client that stops sending mid-request must not hold a thread for ever.
+            timeout = server.read_timeout
+            # A request line too garbled to name its version is answered with a status line and
+            # headers all the same (http.server would answer it as HTTP/0.9: a bare body).
+            default_request_version = "HTTP/1.0"
 
             def log_message(self, format: str, *args: Any) -> None:
                 # Quiet by default: request lines can carry codes and tokens.
                 pass
 
             def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
+                try:
+                    body = self._body()
+                except _Reply as reply:
+                    # The body's end is unknown: answer, then drop the connection.
+                    self.close_connection = True
+                    self._answer(reply.status, {"Connection": "close"}, reply.body)
+                    return
                 status, headers, payload = server.dispatch(
                     self.command, self.path, dict(self.headers.items()), body
                 )
+                self._answer(status, headers, payload)
+
+            def _body(self) -> bytes:
+                path = self.path
+                if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                    raise _bad_request(path, 411, "Send the body with a Content-Length header.")
+                lengths = set(self.headers.get_all("Content-Length") or [])
+                if not lengths:
+                    return b""
+                raw = lengths.pop().strip()
+                if lengths or not (raw.isascii() and raw.isdigit()):
+                    raise _bad_request(path, 400, "Content-Length must be one whole number >= 0.")
+                length = int(raw)
+                if length > MAX_BODY:
+                    raise _bad_request(path, 413, f"The body is over {MAX_BODY} bytes.")
+                try:
+                    body = self.rfile.read(length)
+                except TimeoutError:
+                    raise _bad_request(path, 408, "The body did not arrive in time.") from None
+                if len(body) < length:
+                    raise _bad_request(
+                        path, 400, f"The body ended after {len(body)} of {length} bytes."
+                    )
+                return body
+
+            def send_error(
+                self, code: int, message: str | None = None, explain: str | None = None
+            ) -> None:
+                # http.server's own refusals (a garbled request line, an unknown method, headers
+                # too long) in JSON like every other answer, not its HTML page.
+                self.close_connection = True
+                reply = _bad_request(getattr(self, "path", ""), code, message or _phrase(code))
+                self._answer(code, {"Connection": "close"}, reply.body)
+
+            def _answer(self, status: int, headers: dict[str, str], payload: Any) -> None:
                 data = b"" if payload is None else json.dumps(payload).encode()
                 self.send_response(status)
                 if payload is not None:
@@ -340,9 +433,11 @@ class TenantServer:
             return self._route(method, path, query, headers, body)
         except _Reply as reply:
             return reply.status, reply.headers, reply.body
-        except Exception as exc:  # a bug here must still answer, not drop the connection
+        except Exception:  # a bug here must still answer, not drop the connection
+            # The details go to the log, never to the client.
             log.exception("claimlab tenant: %s %s failed", method, path)
-            return 500, {}, _api_error(500, f"Internal error: {exc}", "server_error").body
+            message = "Internal error in claimlab's local tenant; its log has the details."
+            return 500, {}, _api_error(500, message, "server_error").body
 
     def _route(
         self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes
@@ -502,6 +597,7 @@ class TenantServer:
             interval=self.device_interval,
         )
         with self._lock:
+            self._forget_expired_devices(time.monotonic())
             self._devices[device_code] = request
         verification = f"{self.tenant.issuer}activate"
         return {
@@ -514,28 +610,27 @@ class TenantServer:
         }
 
     def _device_token(self, form: dict[str, str]) -> dict[str, Any]:
-        with self._lock:
-            request = self._devices.get(form.get("device_code", ""))
-        if request is None or request.client_id != form.get("client_id"):
-            raise _oauth_error(403, "invalid_grant", "Invalid or expired device code.")
         now = time.monotonic()
-        if now >= request.expires_at:
-            if request.expiry_reported:
-                raise _oauth_error(403, "invalid_grant", "Invalid or expired device code.")
-            request.expiry_reported = True
-            raise _oauth_error(403, "expired_token", "The device code has expired.")
-        too_fast = request.last_poll and now - request.last_poll < request.interval
-        request.last_poll = now
-        if request.state == "denied":
-            raise _oauth_error(403, "access_denied", "The user declined the device login.")
-        if request.state == "pending":
-            if too_fast:
-                raise _Reply(429, {"error": "slow_down", "error_description": "Slow down."})
-            raise _oauth_error(
-                403, "authorization_pending", "User has yet to authorize device code."
-            )
         with self._lock:
-            self._devices.pop(request.device_code, None)
+            self._forget_expired_devices(now)
+            request = self._devices.get(form.get("device_code", ""))
+            if request is None or request.client_id != form.get("client_id"):
+                raise _oauth_error(403, "invalid_grant", "Invalid or expired device code.")
+            if now >= request.expires_at:
+                # Said once, then forgotten: later polls get invalid_grant, as an unknown code.
+                del self._devices[request.device_code]
+                raise _oauth_error(403, "expired_token", "The device code has expired.")
+            too_fast = request.last_poll and now - request.last_poll < request.interval
+            request.last_poll = now
+            if request.state == "denied":
+                raise _oauth_error(403, "access_denied", "The user declined the device login.")
+            if request.state == "pending":
+                if too_fast:
+                    raise _Reply(429, {"error": "slow_down", "error_description": "Slow down."})
+                raise _oauth_error(
+                    403, "authorization_pending", "User has yet to authorize device code."
+                )
+            del self._devices[request.device_code]
         return self._login_response(
             user=request.user,
             client_id=request.client_id,
@@ -573,16 +668,21 @@ class _Credentials:
 
 def _form(headers: dict[str, str], body: bytes) -> dict[str, str]:
     """OAuth endpoints take form or JSON bodies, and client credentials in Basic auth too."""
-    kind = headers.get("content-type", "")
+    kind = headers.get("content-type", "").split(";")[0].strip().lower()
     text = body.decode("utf-8", "replace")
-    if "json" in kind:
-        try:
-            data = json.loads(text or "{}")
-        except ValueError:
-            raise _oauth_error(400, "invalid_request", "The body is not valid JSON.") from None
-        form = {k: str(v) for k, v in data.items() if v is not None}
-    else:
+    if kind == "application/json" or kind.endswith("+json"):
+        data = _json_object(text)
+        # Objects and lists are no OAuth parameter: dropped, they fail the checks needing them.
+        form = {k: str(v) for k, v in data.items() if isinstance(v, str | int | float | bool)}
+    elif kind in ("", "application/x-www-form-urlencoded"):
         form = dict(parse_qsl(text))
+    else:
+        raise _oauth_error(
+            400,
+            "invalid_request",
+            f"Unsupported Content-Type {kind!r}: send application/x-www-form-urlencoded or "
+            "application/json.",
+        )
     auth = headers.get("authorization", "")
     if auth.lower().startswith("basic "):
         try:
@@ -593,3 +693,20 @@ def _form(headers: dict[str, str], body: bytes) -> dict[str, str]:
         form.setdefault("client_id", client_id)
         form.setdefault("client_secret", client_secret)
     return form
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text or "{}", parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        raise _oauth_error(400, "invalid_request", "The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise _oauth_error(
+            400, "invalid_request", "The body must be a JSON object of OAuth parameters."
+        )
+    return data
+
+
+def _no_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity; JSON (and Auth0's parser) does not.
+    raise ValueError(f"{name} is not JSON")

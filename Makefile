@@ -55,6 +55,7 @@ bench: setup
 	$(BIN)/python benchmarks/notebooks.py
 	$(BIN)/python benchmarks/server.py
 	$(BIN)/python benchmarks/lab.py
+	$(BIN)/python benchmarks/startup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache site

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.claimlab-installed
 # The npm packages the tutorial's Actions declare, installed once so a workshop runs offline.
 ACTION_DEPS := axios@1.7.9
 
-.PHONY: setup lab test lint format bench browser site clean
+.PHONY: setup lab check test lint format bench browser site clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,10 @@ browser:
 	@if [ "$$CI" = true ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ ! -x /usr/bin/chromium ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
+# The everyday loop: lint and every test not marked slow (no Binder rehearsal, browser or site).
+check: lint
+	CLAIMLAB_LOCAL=1 $(BIN)/python -m pytest -q -m "not slow" tests
+
 test: lint browser
 	CLAIMLAB_LOCAL=1 $(BIN)/python -m pytest tests
 	CLAIMLAB_LOCAL=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=120 -p no:cacheprovider notebooks
@@ -55,6 +59,7 @@ bench: setup
 	$(BIN)/python benchmarks/notebooks.py
 	$(BIN)/python benchmarks/server.py
 	$(BIN)/python benchmarks/lab.py
+	$(BIN)/python benchmarks/startup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache site

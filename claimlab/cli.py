@@ -420,6 +420,9 @@ def cmd_probe(args: argparse.Namespace) -> int:
         print(f"{labels[answer.shape]}: {outcome}")
         print(f"  answer keys: {', '.join(answer.keys) or '(none)'}")
         print(f"  reports the Action's api calls: {'yes' if answer.reports_api_calls else 'no'}")
+        if answer.reports_api_calls:
+            odd = ", ".join(f"{k}: {json.dumps(v)}" for k, v in answer.odd_claims.items())
+            print(f"  claim values JSON cannot carry: {odd}")
     read = [a.shape for a in answers if a.read_the_event]
     if read == ["event"]:
         print("so: the tenant reads the event as the payload, as claimlab's test_remote sends it.")

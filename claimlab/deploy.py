@@ -919,8 +919,23 @@ exports.onExecutePostLogin = async (event, api) => {{
     has_authorization: "authorization" in event,
   }}));
   api.idToken.setCustomClaim("{PROBE_CLAIM}", "ok");
+  // Values JSON cannot carry: what Auth0 does with them is undocumented (see ODD_CLAIMS).
+  api.idToken.setCustomClaim("{PROBE_CLAIM}/function", function probe() {{}});
+  api.idToken.setCustomClaim("{PROBE_CLAIM}/undefined", undefined);
+  api.idToken.setCustomClaim("{PROBE_CLAIM}/symbol", Symbol("probe"));
+  api.idToken.setCustomClaim("{PROBE_CLAIM}/nested", {{ kept: 1, dropped: undefined, f() {{}} }});
 }};
 """
+
+
+ODD_CLAIMS = ("function", "undefined", "symbol", "nested")
+"""Claims the probe sets to values JSON cannot carry (under ``PROBE_CLAIM/<name>``): a function,
+``undefined``, a Symbol, and an object holding ``undefined`` and a method. Auth0 documents no
+behaviour for them; claimlab follows ``JSON.stringify`` (UNCONFIRMED): the first three are
+dropped and the object keeps ``{"kept": 1}``. A BigInt is left out: it fails the run here, and a
+failed run would hide the other answers."""
+
+NOT_IN_ANSWER = "(not in the answer)"
 
 
 @dataclass(frozen=True)
@@ -939,6 +954,9 @@ class ProbeAnswer:
     """The probe saw the sample user's id: the payload reached the Action as its ``event``."""
     reports_api_calls: bool
     """The answer mentions the claim the probe set: it reports the Action's api calls."""
+    odd_claims: dict[str, Any]
+    """For each of :data:`ODD_CLAIMS`, the value the answer reports for that claim, or
+    :data:`NOT_IN_ANSWER`."""
     raw: dict[str, Any] = field(repr=False)
 
 
@@ -964,11 +982,32 @@ def _probe_log(value: Any) -> dict[str, Any] | None:
     return None
 
 
+def _claim_value(value: Any, claim: str) -> Any:
+    """The value reported beside ``claim``: the second argument of a command ``[claim, value]``
+    or the value under the key ``claim``, wherever it sits in the answer."""
+    if isinstance(value, list):
+        if len(value) >= 2 and value[0] == claim:
+            return value[1]
+        items: Any = value
+    elif isinstance(value, Mapping):
+        if claim in value:
+            return value[claim]
+        items = value.values()
+    else:
+        return NOT_IN_ANSWER
+    for item in items:
+        found = _claim_value(item, claim)
+        if found != NOT_IN_ANSWER:
+            return found
+    return NOT_IN_ANSWER
+
+
 def probe_test_endpoint(
     tenant: Any = None, *, progress: Callable[[str], None] | None = None
 ) -> list[ProbeAnswer]:
     """Ask a tenant's Actions test endpoint what claimlab could not confirm from documentation:
-    which payload shape it reads as the event, and whether its answer reports the api calls.
+    which payload shape it reads as the event, whether its answer reports the api calls, and
+    what becomes of claim values JSON cannot carry (:data:`ODD_CLAIMS`).
 
     A probe Action is created, built and tested with the sample event sent both ways, then
     deleted. It is never deployed or bound, so no login on the tenant runs it. Needs the
@@ -1014,6 +1053,9 @@ def probe_test_endpoint(
                     seen=seen,
                     read_the_event=bool(seen) and seen.get("user_id") == event["user"]["user_id"],
                     reports_api_calls=PROBE_CLAIM in json.dumps(found),
+                    odd_claims={
+                        name: _claim_value(found, f"{PROBE_CLAIM}/{name}") for name in ODD_CLAIMS
+                    },
                     raw=found,
                 )
             )

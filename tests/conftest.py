@@ -93,3 +93,14 @@ def fresh_runner() -> Iterator[Runner]:
         yield Runner(worker)
     finally:
         worker.close()
+
+
+# Minutes-long rehearsals (a fresh PyPI environment, a browser, a whole static site): `make test`
+# runs them, `make check` leaves them out.
+SLOW_MODULES = frozenset({"test_binder", "test_browser", "test_readme_setup", "test_site"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module is not None and item.module.__name__.rpartition(".")[2] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

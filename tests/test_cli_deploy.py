@@ -19,7 +19,7 @@ import httpx
 import pytest
 from auth0.management import Auth0
 
-from claimlab.deploy import Credentials, management_client
+from claimlab.deploy import NOT_IN_ANSWER, Credentials, management_client
 
 SECRET_VALUE = "sk_live_never-echo-me-41d9"
 CREDENTIAL_VARS = ("AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET")
@@ -279,7 +279,12 @@ def test_probe_reports_what_the_test_endpoint_reads_and_leaves_nothing_behind(
     )
     assert lines[1] == "  answer keys: commands, logs, stats"
     assert lines[2] == "  reports the Action's api calls: yes"
-    assert lines[3].startswith("the event under 'event': the Action did not see the sample event;")
+    # The local tenant answers as claimlab runs Actions: JSON.stringify's rules (UNCONFIRMED).
+    assert lines[3] == (
+        "  claim values JSON cannot carry: function: null, undefined: null, symbol: null, "
+        'nested: {"kept": 1}'
+    )
+    assert lines[4].startswith("the event under 'event': the Action did not see the sample event;")
     assert lines[-1] == (
         "so: the tenant reads the event as the payload, as claimlab's test_remote sends it."
     )
@@ -298,3 +303,10 @@ def test_probe_json(env: dict[str, str], tmp_path: Path) -> None:
         ("wrapped", False, False),
     ]
     assert answers[0]["seen"]["has_authorization"] is True
+    assert answers[0]["odd_claims"] == {
+        "function": None,
+        "undefined": None,
+        "symbol": None,
+        "nested": {"kept": 1},
+    }
+    assert set(answers[1]["odd_claims"].values()) == {NOT_IN_ANSWER}

@@ -18,9 +18,11 @@ import pytest
 from auth0.management import Auth0
 
 from claimlab.deploy import (
+    NOT_IN_ANSWER,
     Credentials,
     Deployment,
     Parity,
+    _claim_value,
     _probe_log,
     deploy,
     management_client,
@@ -624,6 +626,15 @@ def test_probe_deletes_its_action_when_the_test_endpoint_fails(
         probe_test_endpoint(server)
     assert names(mgmt) == []
     assert bound(mgmt) == []
+
+
+def test_probe_finds_a_claim_value_wherever_the_answer_reports_it() -> None:
+    claim = "https://claimlab.dev/probe/nested"
+    commands = {"commands": [{"api": "idToken.setCustomClaim", "args": [claim, {"kept": 1}]}]}
+    assert _claim_value(commands, claim) == {"kept": 1}
+    assert _claim_value({"id_token": {"claims": {claim: None}}}, claim) is None
+    assert _claim_value({"commands": []}, claim) == NOT_IN_ANSWER
+    assert _claim_value({"logs": claim}, claim) == NOT_IN_ANSWER
 
 
 def test_probe_reads_console_output_wherever_the_answer_puts_it() -> None:

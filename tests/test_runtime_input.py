@@ -76,3 +76,39 @@ def test_an_unknown_network_is_a_value_error() -> None:
     with pytest.raises(OptionError, match="network must be 'mock' or 'live'") as caught:
         run_action(OK, network="offline")  # type: ignore[arg-type]
     assert isinstance(caught.value, ValueError)
+
+
+SOURCE = "exports.onExecutePostLogin = async (event, api) => {};"
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda: run_action(5), "An Action is a path to a .js file"),
+        (lambda: run_flow(5), "A flow is a list of Actions"),
+        (lambda: run_flow(SOURCE), "A flow is a list of Actions"),
+        (lambda: run_many(SOURCE, 5), "run_many takes a list of events"),
+        (lambda: run_many(SOURCE, {"user": {}}), "run_many takes a list of events"),
+        (lambda: run_action(SOURCE, mocks=5), "mocks must be a mapping"),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_a_typed_type_error(call, expected: str) -> None:
+    with pytest.raises(OptionTypeError, match=expected) as raised:
+        call()
+    assert isinstance(raised.value, TypeError)
+
+
+def test_an_unknown_handler_is_a_value_error_naming_both() -> None:
+    with pytest.raises(OptionError, match="onExecutePostLogin, onContinuePostLogin"):
+        run_action(SOURCE, handler="onExecute")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "suggestion"),
+    [({"flow": "refrsh"}, "Did you mean 'refresh'?"), ({"who": "alicee"}, "Did you mean 'alice'?")],
+)
+def test_a_misspelled_flow_or_user_gets_a_suggestion(kwargs: dict, suggestion: str) -> None:
+    who = kwargs.pop("who", "alice")
+    with pytest.raises(OptionError, match=suggestion) as raised:
+        LocalTenant().login(who, **kwargs)
+    assert isinstance(raised.value, ValueError)

@@ -36,6 +36,7 @@ from claimlab.runtime.worker import Worker, WorkerDied, WorkerStuck, WorkerTimed
 
 Network = Literal["mock", "live", "record", "replay"]
 Handler = Literal["onExecutePostLogin", "onContinuePostLogin"]
+HANDLERS: tuple[Handler, ...] = ("onExecutePostLogin", "onContinuePostLogin")
 
 DEFAULT_TIMEOUT = 20.0
 """Auth0 gives a whole trigger 20 s."""
@@ -79,6 +80,11 @@ class Action:
         """Build an Action from a path to a ``.js`` file or from JavaScript source."""
         if isinstance(action, Action):
             return action
+        if not isinstance(action, str | Path):
+            raise OptionTypeError(
+                "An Action is a path to a .js file, its JavaScript source, or an Action object, "
+                f"not {type(action).__name__}."
+            )
         if isinstance(action, Path) or (
             "\n" not in action and action.strip().endswith((".js", ".cjs"))
         ):
@@ -180,6 +186,12 @@ def _routes(network: Network, mocks: Mapping[str, Any] | None) -> dict[str, Any]
         raise OptionError(
             f"network must be 'mock' or 'live' (or 'record' and 'replay', with cassette=PATH), "
             f"not {network!r}."
+        )
+    if mocks is not None and not isinstance(mocks, Mapping):
+        raise OptionTypeError(
+            'mocks must be a mapping of "METHOD URL" to an answer, for example '
+            f'{{"GET https://dog.ceo/api/breeds/image/random": {{"status": 503}}}}, not '
+            f"{type(mocks).__name__}."
         )
     faults.check_routes(mocks or {})
     if network in ("live", "record"):
@@ -368,6 +380,13 @@ class Runner:
         run starts with an empty ``api.cache``.
         """
         check_timeout(timeout)
+        if handler not in HANDLERS:
+            raise OptionError(f"handler must be one of {', '.join(HANDLERS)}, not {handler!r}.")
+        if isinstance(event_list, Mapping | str | Path) or not isinstance(event_list, Iterable):
+            raise OptionTypeError(
+                "run_many takes a list of events (dicts, preset names or JSON files), not "
+                f"{type(event_list).__name__}."
+            )
         for action in actions:
             action.check_values()
         mock_set = self._mock_set(network, mocks)
@@ -477,6 +496,11 @@ def _actions(
     secrets: Mapping[str, str] | None,
     dependencies: Iterable[str] | None,
 ) -> list[Action]:
+    if isinstance(items, str | Path | Action) or not isinstance(items, Sequence):
+        raise OptionTypeError(
+            "A flow is a list of Actions in binding order (paths, sources or Action objects), "
+            f"not {type(items).__name__}."
+        )
     shared_deps = deps.normalise(dependencies)
     loaded = [Action.load(a, secrets=secrets, dependencies=shared_deps) for a in items]
     names = [a.name for a in loaded]

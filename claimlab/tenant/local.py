@@ -9,6 +9,7 @@ applies Auth0's claim rules and mints tokens shaped like Auth0's.
 from __future__ import annotations
 
 import copy
+import difflib
 import functools
 import hashlib
 import json
@@ -22,7 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from claimlab import claims as claim_rules
 from claimlab import events, tokens
-from claimlab.errors import ClaimlabError, EventError, LoginDenied
+from claimlab.errors import ClaimlabError, EventError, LoginDenied, OptionError
 from claimlab.runtime import Action, ActionCache, ActionResult, run_action, run_flow
 from claimlab.runtime.run import Network, check_timeout
 from claimlab.tenant.directory import Application, User, sample_applications, sample_users
@@ -247,7 +248,10 @@ class LocalTenant:
             if who in (handle, user.user_id, user.email, user.nickname):
                 return user
         known = ", ".join(self.users)
-        raise ClaimlabError(f"No user {who!r} in the local tenant. Sample users: {known}.")
+        raise OptionError(
+            f"No user {who!r} in the local tenant.{_did_you_mean(who, self.users)} "
+            f"Sample users: {known}."
+        )
 
     def application(self, client_id: str | None) -> Application:
         client_id = client_id or self.default_client_id
@@ -359,7 +363,10 @@ class LocalTenant:
     ) -> dict[str, Any]:
         """The ``event`` Auth0 would hand post-login Actions for this login."""
         if flow not in _FLOWS:
-            raise ClaimlabError(f"Unknown flow {flow!r}; use one of {', '.join(_FLOWS)}.")
+            raise OptionError(
+                f"Unknown flow {flow!r}.{_did_you_mean(flow, _FLOWS)} "
+                f"Use one of {', '.join(_FLOWS)}."
+            )
         person = self.user(user)
         app = self.application(client_id)
         preset, protocol = _FLOWS[flow]
@@ -881,3 +888,8 @@ def _joined(parts: list[ActionResult], event: dict[str, Any]) -> ActionResult:
         requests=[r for p in parts for r in p.requests],
         event=event,
     )
+
+
+def _did_you_mean(word: object, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""

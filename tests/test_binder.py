@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pytest
 from labserver import Lab, running_lab
+from packageindex import package_index_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -67,18 +68,6 @@ def _run(cmd: list[str], *, timeout: float, **kwargs) -> subprocess.CompletedPro
     if proc.returncode != 0:
         pytest.fail(f"{shown} exited with {proc.returncode}:\n{out[-6000:]}\n{err[-4000:]}")
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
-
-
-def _package_index_answers(scratch: Path) -> bool:
-    """Whether pip can fetch one small package now (one try, short timeout)."""
-    probe = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--retries", "0",
-         "--timeout", "15", "--dest", str(scratch / "probe"), "nbgitpuller==1.3.0"],
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )  # fmt: skip
-    return probe.returncode == 0
 
 
 def _environment_pip_list() -> list[str]:
@@ -179,7 +168,7 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def binder_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new virtual environment holding only what ``binder/environment.yml`` lists."""
     env_dir = tmp_path_factory.mktemp("binder-env")
-    if os.environ.get("CI") != "true" and not _package_index_answers(env_dir):
+    if os.environ.get("CI") != "true" and not package_index_answers(env_dir):
         pytest.skip(
             "Binder rehearsal skipped: the package index does not answer (offline?). It builds "
             "a fresh environment from PyPI as Binder does; CI always runs it."

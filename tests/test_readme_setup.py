@@ -14,11 +14,11 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from labserver import running_lab
+from packageindex import package_index_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL_TIMEOUT = 900  # seconds
@@ -34,22 +34,11 @@ def _setup_lines() -> list[str]:
     return [line for line in block.group(1).splitlines() if line.strip()]
 
 
-def _index_answers(scratch: Path) -> bool:
-    probe = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--retries", "0",
-         "--timeout", "15", "--dest", str(scratch / "probe"), "nbgitpuller==1.3.0"],
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )  # fmt: skip
-    return probe.returncode == 0
-
-
 def test_the_readme_setup_works_on_a_fresh_clone(tmp_path: Path) -> None:
     lines = _setup_lines()
     *setup, lab_line = lines
     assert lab_line.startswith(".venv/bin/jupyter lab"), lab_line
-    if os.environ.get("CI") != "true" and not _index_answers(tmp_path):
+    if os.environ.get("CI") != "true" and not package_index_answers(tmp_path):
         pytest.skip("README setup test skipped: the package index does not answer (offline?)")
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)

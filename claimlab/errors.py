@@ -216,5 +216,10 @@ class LoginDenied(ClaimlabError):
         super().__init__(f"login denied{by}: {error}: {error_description}")
 
 
+class LoginSetupError(ClaimlabError, ValueError):
+    """A login cannot start: the tenant lacks a setting it needs, such as
+    ``AUTH0_LOGIN_CLIENT_ID`` (a Native application with the Device Code grant)."""
+
+
 class DeployError(ClaimlabError):
     """A deploy to a tenant failed; the message says which step and what to check."""

@@ -9,6 +9,7 @@ import pytest
 
 from claimlab import connect, deploy
 from claimlab.connect import Connection
+from claimlab.deploy import Credentials
 from claimlab.errors import LoginSetupError
 
 CREDENTIALS = {
@@ -69,6 +70,8 @@ def test_credentials_make_it_a_real_tenant_without_printing_the_secret(
     assert connection.domain == "dogfy-dev.eu.auth0.com"
     assert str(connection) == "your Auth0 tenant at dogfy-dev.eu.auth0.com"
     assert CREDENTIALS["AUTH0_CLIENT_SECRET"] not in repr(connection) + str(connection)
+    # What deploy(..., tenant=connection) calls the Management API with.
+    assert connection.management_credentials() == Credentials(*CREDENTIALS.values())
     with pytest.raises(LoginSetupError, match="AUTH0_LOGIN_CLIENT_ID") as caught:
         connection.login()
     # Typed, and still the ValueError it was before it had a type of its own.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import hmac
 import json
+import pkgutil
 import sys
 import threading
 import time
@@ -18,6 +20,7 @@ import jwt
 import pytest
 from cryptography import x509
 
+import claimlab.tokens
 from claimlab.claims import apply_claim_rules
 from claimlab.errors import (
     AlgorithmConfusionError,
@@ -623,3 +626,24 @@ def test_the_real_clock_is_used_by_default(key: SigningKey, jwks: dict) -> None:
     now = int(time.time())
     token = mint(claims(iat=now, exp=now + ID_TOKEN_LIFETIME), key)
     assert decode_token(token, jwks=jwks).signature_verified
+
+
+# --- layout ----------------------------------------------------------------------------------
+
+
+def test_token_modules_import_only_the_ones_listed_before_them() -> None:
+    # The order claimlab/tokens/__init__.py's docstring gives; importing upwards only means
+    # no cycles, and a newcomer can read the package top to bottom.
+    order = ["encoding", "keys", "signing", "jwks", "verify", "size"]
+    package = Path(claimlab.tokens.__file__).parent
+    assert {m.name for m in pkgutil.iter_modules([str(package)])} == set(order)
+    for position, name in enumerate(order):
+        tree = ast.parse((package / f"{name}.py").read_text("utf-8"))
+        siblings = {
+            node.module.removeprefix("claimlab.tokens.")
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("claimlab.tokens.")
+        }
+        assert siblings <= set(order[:position]), name

@@ -47,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "DeployError": "claimlab.errors",
     "EventError": "claimlab.errors",
     "LoginDenied": "claimlab.errors",
+    "LoginSetupError": "claimlab.errors",
     "OptionError": "claimlab.errors",
     "OptionTypeError": "claimlab.errors",
     "TokenError": "claimlab.errors",
@@ -132,8 +133,10 @@ class _Package(types.ModuleType):
     modules of the same name would otherwise bind the modules on the package."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in _EXPORTS and isinstance(value, types.ModuleType):
-            value = _public(name, value)
+        if name in _EXPORTS and name not in _SUBMODULES and isinstance(value, types.ModuleType):
+            # Not bound: ``__getattr__`` finds the function on first use. Resolving it here would
+            # load all of ``claimlab.deploy`` when only ``claimlab.deploy.credentials`` is wanted.
+            return
         super().__setattr__(name, value)
 
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimlab.deploy import Credentials, read_env_file
+from claimlab.deploy.credentials import Credentials, ManagementTarget, read_env_file
+from claimlab.errors import LoginSetupError
 from claimlab.oauth import Tokens, login_device, login_password
+from claimlab.tenant import LocalTenant
 
 _NEEDED = ("AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET")
 
@@ -29,7 +31,7 @@ class Connection:
     kind: str
     """``"local"`` or ``"auth0"``."""
     domain: str
-    target: Any = field(repr=False)
+    target: ManagementTarget = field(repr=False)
     """The Credentials or TenantServer behind it (``deploy(..., tenant=...)`` takes the
     Connection itself)."""
     login_client_id: str | None = None
@@ -44,6 +46,10 @@ class Connection:
         where = "claimlab's local tenant" if self.kind == "local" else "your Auth0 tenant"
         return f"{where} at {self.domain}"
 
+    def management_credentials(self) -> Credentials:
+        """Who may call this tenant's Management API: what ``deploy(..., tenant=...)`` asks."""
+        return self.target.management_credentials()
+
     def login(self, **options: Any) -> Tokens:
         """Log a user in and return verified tokens: the sample user Alice on the local tenant,
         you (through the device flow: open the link, confirm the code) on a real one."""
@@ -57,7 +63,7 @@ class Connection:
                 **options,
             )
         if not self.login_client_id:
-            raise ValueError(
+            raise LoginSetupError(
                 "Set AUTH0_LOGIN_CLIENT_ID to a Native application with the Device Code grant."
             )
         return login_device(self.domain, self.login_client_id, **options)
@@ -75,7 +81,5 @@ def connect(*, env_file: str | Path = ".env", local: bool | None = None) -> Conn
         return Connection(
             "auth0", credentials.domain, credentials, values.get("AUTH0_LOGIN_CLIENT_ID")
         )
-    from claimlab.tenant import LocalTenant
-
     server = LocalTenant().serve()
     return Connection("local", server.domain, server, server=server)

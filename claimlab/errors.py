@@ -39,6 +39,7 @@ the constructor::
     │   │   ├── WrongIssuerError
     │   │   └── NonceMismatchError
     │   ├── LoginDenied
+    │   ├── LoginSetupError (ValueError)
     │   ├── ManagementError
     │   └── DeployError
     │
@@ -67,6 +68,7 @@ __all__ = [
     "DeployError",
     "EventError",
     "LoginDenied",
+    "LoginSetupError",
     "MalformedTokenError",
     "ManagementError",
     "NonceMismatchError",
@@ -346,6 +348,11 @@ class LoginDenied(ClaimlabError):
         self.action = action
         by = f" by the Action {action!r}" if action else ""
         super().__init__(f"login denied{by}: {error}: {error_description}")
+
+
+class LoginSetupError(ClaimlabError, ValueError):
+    """A login cannot start: the tenant lacks a setting it needs, such as
+    ``AUTH0_LOGIN_CLIENT_ID`` (a Native application with the Device Code grant)."""
 
 
 class ManagementError(ClaimlabError):

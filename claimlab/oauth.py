@@ -22,18 +22,10 @@ from typing import Any
 
 import httpx
 
+from claimlab.deploy.credentials import base_url
 from claimlab.errors import ClaimlabError, LoginDenied
 from claimlab.facts import DEVICE_GRANT, PASSWORD_REALM_GRANT
 from claimlab.tokens import DecodedToken, decode_token
-
-_LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-
-
-def base_url(domain: str) -> str:
-    """``https://DOMAIN``, or ``http://`` for a tenant on this machine."""
-    domain = domain.removeprefix("https://").removeprefix("http://").rstrip("/")
-    host = domain.split("]", 1)[0] + "]" if domain.startswith("[") else domain.rsplit(":", 1)[0]
-    return f"{'http' if host in _LOCAL_HOSTS else 'https'}://{domain}"
 
 
 @dataclass

@@ -9,6 +9,8 @@ import pytest
 
 from claimlab import connect, deploy
 from claimlab.connect import Connection
+from claimlab.deploy import Credentials
+from claimlab.errors import LoginSetupError
 
 CREDENTIALS = {
     "AUTH0_DOMAIN": "dogfy-dev.eu.auth0.com",
@@ -68,8 +70,12 @@ def test_credentials_make_it_a_real_tenant_without_printing_the_secret(
     assert connection.domain == "dogfy-dev.eu.auth0.com"
     assert str(connection) == "your Auth0 tenant at dogfy-dev.eu.auth0.com"
     assert CREDENTIALS["AUTH0_CLIENT_SECRET"] not in repr(connection) + str(connection)
-    with pytest.raises(ValueError, match="AUTH0_LOGIN_CLIENT_ID"):
+    # What deploy(..., tenant=connection) calls the Management API with.
+    assert connection.management_credentials() == Credentials(*CREDENTIALS.values())
+    with pytest.raises(LoginSetupError, match="AUTH0_LOGIN_CLIENT_ID") as caught:
         connection.login()
+    # Typed, and still the ValueError it was before it had a type of its own.
+    assert isinstance(caught.value, ValueError)
 
 
 def test_claimlab_local_wins_over_credentials(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,6 +24,7 @@ from claimlab.deploy import (
     Parity,
     _claim_value,
     _probe_log,
+    credentials_for,
     deploy,
     management_client,
     probe_test_endpoint,
@@ -150,6 +151,35 @@ def test_missing_credentials_without_a_prompt_name_the_variable(
 )
 def test_only_this_machine_is_spoken_to_over_http(domain: str, scheme: str) -> None:
     assert Credentials(domain, "id", "secret").scheme == scheme
+
+
+def test_each_target_says_how_to_reach_its_management_api(tenant: LocalTenant) -> None:
+    assert tenant.server is None
+    served = credentials_for(tenant)
+    # A local tenant is served on demand, and its server's credentials are the same ones.
+    server = tenant.server
+    assert server is not None and server.running
+    try:
+        assert credentials_for(server) == served
+        assert (served.domain, served.scheme) == (server.domain, "http")
+        assert served.client_id == server.management.client_id
+    finally:
+        server.stop()
+    own = Credentials("dev-dogfy.eu.auth0.com", "id", SECRET_VALUE)
+    assert credentials_for(own) is own
+
+    class Elsewhere:
+        """A target claimlab has never heard of: the one method is all it takes."""
+
+        def management_credentials(self) -> Credentials:
+            return own
+
+    assert credentials_for(Elsewhere()) is own
+
+
+def test_a_target_that_cannot_say_how_to_reach_it_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match=r"what connect\(\) returns.*'dev-dogfy.eu.auth0.com'"):
+        credentials_for("dev-dogfy.eu.auth0.com")
 
 
 def test_wrong_client_secret_names_the_variables(server: TenantServer) -> None:

@@ -214,6 +214,7 @@ CONSTRUCTED: list[tuple[type[BaseException], tuple, dict, dict]] = [
         {"action": "gate"},
         {"error": "access_denied", "error_description": "no dogs today", "action": "gate"},
     ),
+    (errors.LoginSetupError, ("m",), {}, {}),
     (
         errors.ManagementError,
         (409, "m", "conflict"),

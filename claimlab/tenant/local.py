@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from claimlab import claims as claim_rules
 from claimlab import events, tokens
+from claimlab.deploy.credentials import Credentials
 from claimlab.errors import ClaimlabError, EventError, LoginDenied, OptionError
 from claimlab.facts import (
     ACCESS_TOKEN,
@@ -251,6 +252,11 @@ class LocalTenant:
             return server
         self.server = TenantServer(self, port=port, **options).start()
         return self.server
+
+    def management_credentials(self) -> Credentials:
+        """What ``deploy(..., tenant=tenant)`` calls the Management API with: this tenant is
+        served first if it is not yet."""
+        return self.serve().management_credentials()
 
     def user(self, who: str | User) -> User:
         """Find a user by handle (``"alice"``), user id, email or nickname."""

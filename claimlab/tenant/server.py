@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from claimlab import tokens
 from claimlab.claims import profile_claims
+from claimlab.deploy.credentials import Credentials
 from claimlab.errors import ClaimlabError, LoginDenied, TokenError
 
 if TYPE_CHECKING:
@@ -292,6 +293,10 @@ class TenantServer:
                 "audience": self.management.audience,
             },
         }
+
+    def management_credentials(self) -> Credentials:
+        """What ``deploy(..., tenant=server)`` calls the Management API with."""
+        return Credentials(self.domain, self.management.client_id, self.management.client_secret)
 
     # --- device flow, the user's side ----------------------------------------------------------
 

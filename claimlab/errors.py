@@ -218,3 +218,17 @@ class LoginDenied(ClaimlabError):
 
 class DeployError(ClaimlabError):
     """A deploy to a tenant failed; the message says which step and what to check."""
+
+
+# --- private: control flow inside claimlab, never raised to a caller ---------------------------
+
+
+class _Reply(Exception):
+    """The local tenant's server stops handling a request and answers it with ``status``, this
+    JSON ``body`` and these ``headers`` (``tenant/server.py``)."""
+
+    def __init__(self, status: int, body: object, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}

@@ -11,7 +11,8 @@ import httpx
 import ipywidgets as widgets
 
 from claimlab import dogs
-from claimlab.tenant.login import Explanation, LoginResult, explain
+from claimlab.tenant.explain import Explanation, explain
+from claimlab.tenant.result import LoginResult
 from claimlab.tokens import DecodedToken
 from claimlab.widgets.markup import (
     FONT,

@@ -218,6 +218,12 @@ CONSTRUCTED: list[tuple[type[BaseException], tuple, dict, dict]] = [
     (errors._Usage, ("m",), {}, {}),
     (errors._WriteTimedOut, (), {}, {}),
     (errors._NotJSON, ("is NaN",), {}, {"problem": "is NaN", "parts": []}),
+    (
+        errors._Reply,
+        (429, {"error": "slow_down"}),
+        {"headers": {"Retry-After": "5"}},
+        {"status": 429, "body": {"error": "slow_down"}, "headers": {"Retry-After": "5"}},
+    ),
 ]
 
 

@@ -46,7 +46,8 @@ the constructor::
     │   private control flow, never seen outside claimlab:
     ├── _Usage            (cli: bad command-line input, exit 2)
     ├── _WriteTimedOut    (runtime.worker: a write to the worker missed its deadline)
-    └── _NotJSON          (events: a value JSON cannot carry, on its way to an EventError)
+    ├── _NotJSON          (events: a value JSON cannot carry, on its way to an EventError)
+    └── _Reply            (tenant.server: stop handling a request and answer it)
 """
 
 from __future__ import annotations
@@ -389,3 +390,14 @@ class _NotJSON(Exception):
         super().__init__(problem)
         self.problem = problem
         self.parts: list[str] = [] if parts is None else parts
+
+
+class _Reply(Exception):
+    """The local tenant's server stops handling a request and answers it with ``status``, this
+    JSON ``body`` and these ``headers`` (``tenant/server.py``)."""
+
+    def __init__(self, status: int, body: object, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}

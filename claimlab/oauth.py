@@ -2,7 +2,8 @@
 
 These talk to a tenant's ``/oauth/device/code`` and ``/oauth/token`` like any OAuth client, so
 they work the same on a real Auth0 tenant and on the local tenant served on 127.0.0.1, and they
-return the ID token verified against the tenant's JWKS.
+return the ID token verified against the tenant's JWKS, in the shape ``LocalTenant.login()``
+returns it (:class:`~claimlab.issued.IssuedTokens`): ``decode()``, ``claims``, ``id_token``.
 
 The device flow is the way to log in to a real tenant from Jupyter: claimlab shows a URL and a
 code, you approve on any browser, and it polls ``/oauth/token`` (waiting ``interval`` seconds,
@@ -25,34 +26,35 @@ import httpx
 from claimlab.deploy.credentials import base_url
 from claimlab.errors import ClaimlabError, LoginDenied
 from claimlab.facts import DEVICE_GRANT, PASSWORD_REALM_GRANT
-from claimlab.tokens import DecodedToken, decode_token
+from claimlab.issued import IssuedTokens
+from claimlab.tokens import decode_token
 
 
-@dataclass
-class Tokens:
-    """What ``/oauth/token`` returned, with the ID token verified and decoded."""
+@dataclass(kw_only=True)
+class Tokens(IssuedTokens):
+    """What ``/oauth/token`` returned, its ID token verified: ``claims`` are the verified
+    claims, ``decode()`` verifies again (against the tenant's JWKS URL) with any extra checks."""
 
-    id_token: str = field(repr=False)
-    access_token: str | None = field(repr=False)
-    decoded: DecodedToken
     raw: dict[str, Any] = field(repr=False)
-
-    @property
-    def claims(self) -> dict[str, Any]:
-        return self.decoded.claims
+    """The token endpoint's whole answer (``expires_in``, ``scope``, ``token_type``...)."""
 
 
 def _verified(domain: str, client_id: str, answer: dict[str, Any]) -> Tokens:
     root = base_url(domain)
     if "id_token" not in answer:
         raise ClaimlabError("The tenant returned no ID token: request the 'openid' scope.")
-    decoded = decode_token(
-        answer["id_token"],
-        jwks=f"{root}/.well-known/jwks.json",
-        audience=client_id,
-        issuer=f"{root}/",
+    issuer, jwks = f"{root}/", f"{root}/.well-known/jwks.json"
+    # Verified before it is handed over, as an app's SDK does.
+    decoded = decode_token(answer["id_token"], jwks=jwks, audience=client_id, issuer=issuer)
+    return Tokens(
+        id_token=answer["id_token"],
+        access_token=answer.get("access_token"),
+        claims=decoded.claims,
+        client_id=client_id,
+        issuer=issuer,
+        jwks=jwks,
+        raw=answer,
     )
-    return Tokens(answer["id_token"], answer.get("access_token"), decoded, answer)
 
 
 @contextmanager

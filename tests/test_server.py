@@ -7,7 +7,9 @@ with plain PyJWT against the JWKS the server publishes.
 
 from __future__ import annotations
 
+import ast
 import base64
+import inspect
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -36,6 +38,7 @@ from claimlab.deploy import management_client
 from claimlab.errors import ClaimlabError
 from claimlab.events import load_event
 from claimlab.tenant import LocalTenant
+from claimlab.tenant import server as server_module
 from claimlab.tenant.server import TenantServer
 
 NO_RETRY: Any = {"max_retries": 0}
@@ -187,6 +190,40 @@ def test_a_server_made_directly_is_the_one_tenant_serve_returns(tenant: LocalTen
         assert tenant.serve() is server
         assert tenant.issuer == f"{server.url}/"
     assert tenant.server is None
+
+
+def test_the_management_secret_is_the_tenants_and_rotates_there(
+    server: TenantServer, http: httpx.Client
+) -> None:
+    m = server.management
+    assert server.tenant.application(m.client_id).client_secret == m.client_secret
+    new = server.tenant.rotate_client_secret(m.client_id)
+    assert new != m.client_secret and len(new) >= 32
+    assert cc_token(server, http).status_code == 401
+    assert cc_token(server, http, client_secret=new).status_code == 200
+
+
+def test_the_server_sets_no_attribute_of_the_tenant() -> None:
+    """The tenant changes its own state (served_by, rotate_client_secret); the server's code
+    assigns to no attribute reached through ``tenant``."""
+    tree = ast.parse(inspect.getsource(server_module))
+    pokes = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        else:
+            continue
+        for target in targets:
+            chain = target
+            while isinstance(chain, ast.Attribute | ast.Subscript):
+                chain = chain.value
+                named = chain.attr if isinstance(chain, ast.Attribute) else getattr(chain, "id", "")
+                if named == "tenant":
+                    pokes.append(f"line {node.lineno}: {ast.unparse(target)}")
+                    break
+    assert pokes == []
 
 
 # --- Management API tokens -------------------------------------------------------------------

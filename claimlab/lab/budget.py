@@ -15,7 +15,7 @@ from claimlab import claims as claim_rules
 from claimlab import facts
 from claimlab.errors import ClaimlabError
 from claimlab.lab.sweep import Sweep
-from claimlab.tenant.login import LoginResult
+from claimlab.tenant.result import LoginResult
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -22,7 +22,7 @@ from claimlab.errors import ClaimlabError
 from claimlab.facts import ID_TOKEN
 from claimlab.lab.generate import steady_mocks
 from claimlab.runtime import Action, run_action
-from claimlab.tenant.login import LoginResult
+from claimlab.tenant.result import LoginResult
 
 VOLATILE: frozenset[str] = frozenset({"iat", "exp", "auth_time", "sid", "nonce"})
 """Claims that differ between any two logins; ``diff`` ignores them by default."""

@@ -18,8 +18,9 @@ from claimlab.errors import ActionError, ClaimError, LoginDenied
 from claimlab.lab.generate import VARIANTS, Variant, check_flows, variant
 from claimlab.runtime import Action
 from claimlab.runtime.run import DEFAULT_TIMEOUT
+from claimlab.tenant.explain import explain
 from claimlab.tenant.local import LocalTenant
-from claimlab.tenant.login import LoginResult, explain
+from claimlab.tenant.result import LoginResult
 
 if TYPE_CHECKING:
     import pandas

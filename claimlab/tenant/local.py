@@ -37,8 +37,8 @@ from claimlab.facts import (
 from claimlab.runtime import Action, ActionCache, ActionResult, run_action, run_flow
 from claimlab.runtime.run import DEFAULT_TIMEOUT, Network, check_timeout
 from claimlab.tenant.directory import Application, User, sample_applications, sample_users
-from claimlab.tenant.login import LoginResult
 from claimlab.tenant.management import ActionStore
+from claimlab.tenant.result import LoginResult
 from claimlab.tenant.server import TenantServer
 
 Flow = Literal["interactive", "silent", "refresh", "password", "device"]
@@ -123,7 +123,10 @@ class LocalTenant:
         # changed under this lock; the Actions run outside it.
         self._lock = threading.RLock()
         self._files: dict[str, str] = {}
-        self.server: TenantServer | None = None
+        self._server: TenantServer | None = None
+        # The JWKS that publishes the current key, and that key's kid: every login's result
+        # carries it, and it changes only with a rotation.
+        self._published: tuple[str, dict[str, Any]] | None = None
         self._sessions = 0
 
     # --- setup ---------------------------------------------------------------------------------
@@ -243,15 +246,41 @@ class LocalTenant:
         """Serve this tenant over HTTP on 127.0.0.1 (in a background thread) and return the
         server; its ``management`` credentials let auth0-python deploy to it."""
         server = self.server
-        if server is not None and server.running:
+        if server is not None:
             if (port and port != server.port) or options:
                 raise ClaimlabError(
                     f"This tenant is already served at {server.url}; call "
                     "tenant.server.stop() first to serve it with other options."
                 )
             return server
-        self.server = TenantServer(self, port=port, **options).start()
-        return self.server
+        return TenantServer(self, port=port, **options).start()
+
+    @property
+    def server(self) -> TenantServer | None:
+        """The server serving this tenant over HTTP, while it runs; else ``None``."""
+        server = self._server
+        return server if server is not None and server.running else None
+
+    def served_by(self, server: TenantServer) -> None:
+        """Take ``server``'s address as this tenant's: its domain and issuer, which the tokens
+        issued from now on carry (as a custom domain's do on Auth0). ``serve()`` hands back
+        this server while it runs, unless another one already serves the tenant.
+
+        A :class:`TenantServer` calls this as it is made; call ``serve()`` rather than this.
+        """
+        self.domain = server.domain
+        # Auth0's issuer is the tenant URL with a trailing slash.
+        self.issuer = f"{server.url}/"
+        if self.server is None:
+            self._server = server
+
+    def rotate_client_secret(self, client_id: str) -> str:
+        """Give the application ``client_id`` a new client secret and return it; the old one
+        stops working (the dashboard's "Rotate" on an application's credentials)."""
+        app = self.application(client_id)
+        # Fresh and in memory only: it is never written to a file or a log.
+        app.client_secret = secrets.token_urlsafe(32)
+        return app.client_secret
 
     def management_credentials(self) -> Credentials:
         """What ``deploy(..., tenant=tenant)`` calls the Management API with: this tenant is
@@ -554,6 +583,8 @@ class LocalTenant:
                 error.result = self._login_result(  # type: ignore[attr-defined]
                     event,
                     outcome,
+                    client_id=app.client_id,
+                    jwks=self._signing()[1],
                     flow=flow,
                     scope=scope,
                     audience=audience,
@@ -606,8 +637,7 @@ class LocalTenant:
         app = self.application(client_id)
         now = int(time.time())
         scopes = _target_scopes(scope.split(), outcome)
-        with self._lock:
-            signing_key = self.keys.current
+        signing_key, jwks = self._signing()
         id_custom, id_dropped = claim_rules.apply_claim_rules(
             outcome.id_token_claims if outcome else {},
             token=ID_TOKEN,
@@ -655,6 +685,8 @@ class LocalTenant:
         return self._login_result(
             event,
             outcome,
+            client_id=app.client_id,
+            jwks=jwks,
             flow=flow,
             scope=scope,
             audience=audience,
@@ -676,9 +708,18 @@ class LocalTenant:
             event=event,
             bound=[a.name for a in self.bindings],
             bound_sources={a.name: a.source for a in self.bindings},
-            tenant=self,
+            issuer=self.issuer,
             **tokens_and_claims,
         )
+
+    def _signing(self) -> tuple[tokens.SigningKey, dict[str, Any]]:
+        """The key new tokens are signed with, and the JWKS that publishes it (and the key
+        before it), made again only after a rotation: a sweep issues thousands of logins."""
+        with self._lock:
+            key = self.keys.current
+            if self._published is None or self._published[0] != key.kid:
+                self._published = (key.kid, self.keys.jwks())
+            return key, self._published[1]
 
     @property
     def userinfo_audience(self) -> str:

@@ -32,17 +32,25 @@ from urllib.parse import parse_qsl, urlsplit
 from claimlab import tokens
 from claimlab.claims import profile_claims
 from claimlab.deploy.credentials import Credentials
-from claimlab.errors import ClaimlabError, LoginDenied, TokenError
+from claimlab.errors import ClaimlabError, LoginDenied, TokenError, _Reply
+from claimlab.facts import (
+    ACCESS_TOKEN_LIFETIME,
+    CREATE_ACTIONS,
+    DELETE_ACTIONS,
+    DEVICE_GRANT,
+    PASSWORD_REALM_GRANT,
+    READ_ACTIONS,
+    UPDATE_ACTIONS,
+)
 
 if TYPE_CHECKING:
     from claimlab.tenant.local import LocalTenant
 
 log = logging.getLogger(__name__)
 
-MANAGEMENT_SCOPES = ("read:actions", "create:actions", "update:actions", "delete:actions")
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-PASSWORD_GRANTS = ("password", "http://auth0.com/oauth/grant-type/password-realm")
-MANAGEMENT_TOKEN_LIFETIME = 86400
+MANAGEMENT_SCOPES = (READ_ACTIONS, CREATE_ACTIONS, UPDATE_ACTIONS, DELETE_ACTIONS)
+"""What the Management API application is granted on each new server."""
+PASSWORD_GRANTS = ("password", PASSWORD_REALM_GRANT)
 FORGET_EXPIRED_DEVICES_AFTER = 600.0
 """Seconds an expired device code is kept, to answer ``expired_token`` once, before it is freed."""
 MAX_BODY = 4 * 1024 * 1024
@@ -149,16 +157,6 @@ class _DeviceRequest:
     last_poll: float = 0.0
 
 
-class _Reply(Exception):
-    """Stop handling and answer with this status and JSON body."""
-
-    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        super().__init__(status)
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
-
-
 def _oauth_error(status: int, error: str, description: str) -> _Reply:
     return _Reply(status, {"error": error, "error_description": description})
 
@@ -232,13 +230,13 @@ class TenantServer:
         self.port = self._httpd.server_address[1]
         self.domain = f"127.0.0.1:{self.port}"
         self.url = f"http://{self.domain}"
-        tenant.domain = self.domain
-        tenant.issuer = f"{self.url}/"
+        # The tenant's tokens now name this server as their issuer.
+        tenant.served_by(self)
         m2m = next(a for a in tenant.applications.values() if a.app_type == "non_interactive")
-        # A fresh secret per server: it lives in memory only, never in a file or a log.
-        m2m.client_secret = secrets.token_urlsafe(32)
+        # A fresh secret per server, handed out by describe() only.
+        secret = tenant.rotate_client_secret(m2m.client_id)
         self.grants: dict[str, set[str]] = {m2m.client_id: set(scopes)}
-        self.management = _Credentials(m2m.client_id, m2m.client_secret, tenant.management_audience)
+        self.management = _Credentials(m2m.client_id, secret, tenant.management_audience)
         self._thread: threading.Thread | None = None
         self._closed = False
 
@@ -247,9 +245,6 @@ class TenantServer:
     def start(self) -> TenantServer:
         if self._closed:
             raise ClaimlabError("This server was stopped; call tenant.serve() for a new one.")
-        if self.tenant.server is None or not self.tenant.server.running:
-            # A server made directly is the tenant's too, so tenant.serve() finds it.
-            self.tenant.server = self
         if self._thread is None:
             self._thread = threading.Thread(
                 # A short poll interval: stop() returns in 50 ms, not half a second.
@@ -271,10 +266,8 @@ class TenantServer:
             self._thread.join(timeout=5)
             self._thread = None
         self._httpd.server_close()
+        # Stopped for good: the next tenant.serve() starts a new server.
         self._closed = True
-        if self.tenant.server is self:
-            # The next tenant.serve() starts a new server instead of handing back this one.
-            self.tenant.server = None
 
     def __enter__(self) -> TenantServer:
         return self.start()
@@ -286,7 +279,7 @@ class TenantServer:
         """What ``claimlab tenant serve --json`` prints (the one place the secret is shown)."""
         return {
             "domain": self.domain,
-            "issuer": self.tenant.issuer,
+            "issuer": f"{self.url}/",
             "management": {
                 "client_id": self.management.client_id,
                 "client_secret": self.management.client_secret,
@@ -527,14 +520,14 @@ class TenantServer:
             "sub": f"{client_id}@clients",
             "aud": audience,
             "iat": now,
-            "exp": now + MANAGEMENT_TOKEN_LIFETIME,
+            "exp": now + ACCESS_TOKEN_LIFETIME,
             "scope": " ".join(granted),
             "gty": "client-credentials",
             "azp": client_id,
         }
         return {
             "access_token": tokens.mint(claims, self.tenant.keys.current),
-            "expires_in": MANAGEMENT_TOKEN_LIFETIME,
+            "expires_in": ACCESS_TOKEN_LIFETIME,
             "scope": " ".join(granted),
             "token_type": "Bearer",
         }
@@ -552,7 +545,7 @@ class TenantServer:
         answer: dict[str, Any] = {
             "access_token": result.access_token,
             "scope": login.get("scope", ""),
-            "expires_in": MANAGEMENT_TOKEN_LIFETIME,
+            "expires_in": ACCESS_TOKEN_LIFETIME,
             "token_type": "Bearer",
         }
         if result.id_token is not None:

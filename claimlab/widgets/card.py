@@ -12,7 +12,8 @@ import ipywidgets as widgets
 
 from claimlab import dogs
 from claimlab.dogs import DOG_CLAIM
-from claimlab.tenant.login import Explanation, LoginResult, explain
+from claimlab.tenant.explain import Explanation, explain
+from claimlab.tenant.result import LoginResult
 from claimlab.tokens import DecodedToken
 from claimlab.widgets.markup import (
     FONT,

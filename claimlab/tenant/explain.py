@@ -1,111 +1,13 @@
-"""What a login on the local tenant returns, and ``explain``: why is my claim missing?"""
+"""``explain``: why is a claim in a local login's tokens, or why not?"""
 
 from __future__ import annotations
 
-import html
-import json
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
 
 from claimlab import claims as claim_rules
-from claimlab import tokens
-from claimlab.claims import DroppedClaim
-from claimlab.errors import ClaimlabError, LoginDenied
-from claimlab.runtime import ActionResult
-
-if TYPE_CHECKING:
-    from claimlab.tenant.local import LocalTenant
-
-
-@dataclass
-class LoginResult:
-    """The tokens of one login, their decoded claims, and what Auth0 silently dropped.
-
-    ``access_token`` is a JWT (``access_token_claims`` its claims) only for a custom API
-    audience; otherwise it is opaque, as on Auth0: a random string only ``/userinfo`` takes,
-    and ``access_token_claims`` is ``None``.
-
-    A denied login raises :class:`~claimlab.errors.LoginDenied`; its ``result`` attribute is
-    a ``LoginResult`` without tokens (``id_token`` is ``None``, ``claims`` empty) that
-    :func:`explain` reads.
-    """
-
-    id_token: str | None
-    access_token: str | None
-    claims: dict[str, Any]
-    access_token_claims: dict[str, Any] | None
-    warnings: list[DroppedClaim]
-    action_result: ActionResult | None
-    event: dict[str, Any]
-    flow: str
-    scope: str
-    audience: str | None
-    bound: list[str]
-    bound_sources: dict[str, str] = field(repr=False, default_factory=dict)
-    tenant: LocalTenant | None = field(default=None, repr=False)
-
-    @property
-    def custom_claims(self) -> dict[str, Any]:
-        """The ID token's claims that an Action added."""
-        set_by_actions = self.action_result.id_token_claims if self.action_result else {}
-        return {k: v for k, v in self.claims.items() if k in set_by_actions}
-
-    @property
-    def size(self) -> tokens.TokenSize:
-        """The ID token's size against Auth0's 100 KB cap and a 4 KB session cookie."""
-        return tokens.token_size(self.id_token or "", self.custom_claims)
-
-    def decode(self, **checks: Any) -> tokens.DecodedToken:
-        """Verify the ID token against the tenant's JWKS, audience and issuer."""
-        if self.id_token is None:
-            raise ClaimlabError(
-                "Auth0 issued no ID token for this login: it was denied, or its scope did not "
-                "include 'openid'."
-            )
-        if self.tenant is None:
-            raise ClaimlabError("This result has no tenant to take the JWKS and issuer from.")
-        return tokens.decode_token(
-            self.id_token,
-            jwks=self.tenant.jwks(),
-            audience=self.claims["aud"],
-            issuer=self.tenant.issuer,
-            **checks,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape printed by ``claimlab login --json``."""
-        return {
-            "id_token": self.id_token,
-            "access_token": self.access_token,
-            "claims": self.claims,
-            "warnings": [
-                {"claim": w.claim, "token": w.token, "rule": w.rule} for w in self.warnings
-            ],
-        }
-
-    def __repr__(self) -> str:
-        if self.id_token is None:
-            return f"<LoginResult flow={self.flow} denied>"
-        dropped = ", ".join(f"{w.claim} ({w.rule})" for w in self.warnings) or "none"
-        return (
-            f"<LoginResult flow={self.flow} sub={self.claims.get('sub')} "
-            f"claims={len(self.claims)} dropped={dropped}>"
-        )
-
-    def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td><code>{html.escape(k)}</code></td>"
-            f"<td><code>{html.escape(json.dumps(v, ensure_ascii=False))}</code></td></tr>"
-            for k, v in self.claims.items()
-        )
-        warn = "".join(f"<li>{html.escape(w.reason)}</li>" for w in self.warnings)
-        return (
-            f"<div><b>{html.escape(self.flow)} login</b> of "
-            f"<code>{html.escape(str(self.claims.get('sub')))}</code></div>"
-            f"<table><tr><th>claim</th><th>value</th></tr>{rows}</table>"
-            + (f"<div>Dropped by Auth0's rules:<ul>{warn}</ul></div>" if warn else "")
-        )
+from claimlab.errors import LoginDenied
+from claimlab.tenant.result import LoginResult
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,16 @@ function isolatedRequire(modulesDir) {
     }
     return found;
   };
-  const actionRequire = (id) => base(resolve(id));
+  // An Action that requires inside its handler resolves on every run: Node's resolution reads
+  // the disk each time (~50 µs), and the folder of an installed dependency set never changes.
+  // A prototype-less object, not a Map: the Action may replace Map.prototype.get.
+  const resolved = Object.create(null);
+  const actionRequire = (id) => {
+    const key = typeof id === 'string' ? id : null;
+    const found = (key !== null && resolved[key]) || resolve(id);
+    if (key !== null) resolved[key] = found;
+    return base(found);
+  };
   actionRequire.resolve = resolve;
   actionRequire.cache = base.cache;
   return actionRequire;

@@ -26,6 +26,7 @@ from claimlab.events import make_event
 from claimlab.runtime import Action, Runner, run_action, run_flow
 from claimlab.runtime.dependencies import cache_root
 from claimlab.runtime.node import node_tools
+from claimlab.runtime.protocol import encode
 from claimlab.runtime.sandbox import permission_flags
 from claimlab.runtime.worker import WORKER_JS
 
@@ -583,6 +584,34 @@ def test_a_bad_request_is_answered_with_its_id(raw_worker: tuple, timeout_ms: st
 
     assert answer["id"] == 7 and answer["token"] == token
     assert "fatal" in answer
+
+
+def test_a_run_reads_the_same_with_its_event_framed_or_not(raw_worker: tuple) -> None:
+    # Python frames an event ({"eventLength": N, ..., "event": ..., "id": 7}) so the main thread
+    # passes its text on unparsed; a plain line must mean the same. The event holds what could
+    # mislead the framing: keys named "event" and "id", and those words, quotes and brackets in
+    # strings.
+    _, writer, reader = raw_worker
+    json.loads(reader.readline())
+    token = secrets.token_hex(32)
+    exchange(writer, reader, json.dumps({"op": "hello", "token": token, "id": 1}))
+    body = "  api.idToken.setCustomClaim('seen', [event.user, event.transaction.metadata]);"
+    echo = Action.load(handler(body), name="echo")
+    exchange(
+        writer, reader, json.dumps({"op": "load", "key": echo.key, **echo._payload(), "id": 2})
+    )
+    user = {"user_id": "u", "name": 'Zo\u00eb ,"event":{"id":1}]', "event": {"id": 5}, "id": 6}
+    event = make_event(override={"user": user, "transaction": {"metadata": {"m": "1"}}})
+    run = {"op": "run", "actions": [{"key": echo.key}], "event": event, "timeoutMs": 5000}
+
+    framed = encode(run, 3).decode().rstrip("\n")
+    plain = json.dumps({**run, "id": 4})
+    answers = [exchange(writer, reader, line) for line in (framed, plain)]
+
+    assert framed.startswith('{"eventLength":') and plain.startswith('{"op":')
+    assert [a["id"] for a in answers] == [3, 4]
+    claims = [a["result"]["commands"][0]["args"][1] for a in answers]  # type: ignore[index]
+    assert claims == [[event["user"], {"m": "1"}]] * 2
 
 
 @pytest.mark.parametrize("line", ["null", "5", "[]", '"run"', "{"])

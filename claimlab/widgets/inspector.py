@@ -8,9 +8,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from claimlab.claims import custom_claims_size
+from claimlab.facts import COOKIE_LIMIT, CUSTOM_CLAIMS_LIMIT
 from claimlab.tokens import (
-    COOKIE_LIMIT,
-    CUSTOM_CLAIMS_LIMIT,
     DecodedToken,
     decode_token,
     token_size,

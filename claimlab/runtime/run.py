@@ -7,7 +7,6 @@ import functools
 import hashlib
 import json
 import math
-import os
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,7 +37,7 @@ from claimlab.facts import (
 )
 from claimlab.runtime import cassette as cassettes
 from claimlab.runtime import dependencies as deps
-from claimlab.runtime import faults
+from claimlab.runtime import faults, local_access
 from claimlab.runtime.cache import ActionCache, shared_cache
 from claimlab.runtime.pool import Pool, default_pool, solo_lock, solo_worker
 from claimlab.runtime.protocol import JSONText, Reply
@@ -289,7 +288,7 @@ class Runner:
             "timeoutMs": int(timeout * 1000),
             "cache": cache.entries(TRIGGER) if cache is not None else {},
             # Live mode refuses this machine's own addresses except these "host:port" pairs.
-            "allowLocal": [h for h in os.environ.get("CLAIMLAB_LIVE_ALLOW", "").split(",") if h],
+            "allowLocal": local_access.allowed(),
         }
 
     def _result(

@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 from claimlab import tokens
 from claimlab.claims import profile_claims
 from claimlab.errors import ClaimlabError, LoginDenied, TokenError
+from claimlab.runtime import local_access
 
 if TYPE_CHECKING:
     from claimlab.tenant.local import LocalTenant
@@ -258,6 +259,8 @@ class TenantServer:
                 daemon=True,
             )
             self._thread.start()
+            # An Action in live mode may call its own tenant, as on Auth0.
+            local_access.allow(self.domain)
         return self
 
     @property
@@ -269,6 +272,7 @@ class TenantServer:
             self._httpd.shutdown()
             self._thread.join(timeout=5)
             self._thread = None
+            local_access.revoke(self.domain)
         self._httpd.server_close()
         self._closed = True
         if self.tenant.server is self:

@@ -394,6 +394,32 @@ def test_live_mode_reaches_an_allowed_local_server(
     assert result.id_token_claims == {"outcome": "connected"}
 
 
+# A name or a public address that resolves to this machine, through the socket's own lookup.
+REBOUND_UDP = (
+    "(cb) => dgram.createSocket({type: 'udp4', lookup: (host, family, callback) =>"
+    " callback(null, '127.0.0.1', 4)}).send('x', PORT, TARGET, cb)"
+)
+
+
+@pytest.mark.parametrize("target", ["rebound.example.com", "93.184.215.14"])
+def test_live_mode_checks_where_a_udp_datagram_resolves_to(
+    target: str, listener: tuple[int, list[object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port, seen = listener
+    expression = REBOUND_UDP.replace("TARGET", repr(target))
+    refused = run_action(socket_action(expression, port), network="live")
+    time.sleep(0.3)  # give a stray datagram time to arrive; the assertion is that none did
+    assert refused.id_token_claims == {"outcome": "ECONNREFUSED"}
+    assert seen == []
+
+    # Where the answer is allowed, the datagram goes there.
+    monkeypatch.setenv("CLAIMLAB_LIVE_ALLOW", f"127.0.0.1:{port}")
+    allowed = run_action(socket_action(expression, port), network="live")
+    time.sleep(0.3)
+    assert allowed.id_token_claims == {"outcome": "answered"}
+    assert [data for data, _ in seen] == [b"x"]  # type: ignore[misc]
+
+
 # --- a runaway Action fails only itself --------------------------------------------------------
 
 

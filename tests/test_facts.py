@@ -25,7 +25,6 @@ from claimlab.runtime import dependencies
 NOT_YET = {
     "claimlab.deploy",
     "claimlab.connect",
-    "claimlab.tokens",
     "claimlab.tenant.login",
     "claimlab.tenant.server",
 }

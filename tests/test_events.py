@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -505,6 +506,85 @@ def test_values_json_has_no_type_for_are_refused() -> None:
     with pytest.raises(EventError, match="a Python bytes") as caught:
         make_event("sample", {"user": {"user_metadata": {"list": [1, {"raw": b"x"}]}}})
     assert caught.value.path == "event.user.user_metadata.list[1].raw"
+
+
+# --- encode_event: the check and the JSON text in one ----------------------------------------
+
+
+def deep_with_brackets(depth: int) -> dict:
+    """``depth`` objects deep, each holding strings with brackets, quotes and escapes that a
+    look at the text alone could mistake for nesting."""
+    value: object = ']]}} {"[ back\\slash\\ \u00e9t\u00e9 [x]'
+    for _ in range(depth):
+        value = {"a": value, "s": '}]\\"{[', "t": "\n"}
+    return value  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("deep", [nested, deep_with_brackets])
+def test_encode_event_takes_what_validate_event_takes_and_gives_its_json(deep) -> None:
+    # Up to the limit and one past it, with and without brackets inside strings.
+    for depth in (events.MAX_DEPTH - 3, events.MAX_DEPTH - 2):
+        event = make_event("interactive", {"user": {"app_metadata": deep(depth)}})
+        validate_event(event)
+        assert json.loads(events.encode_event(event)) == event
+        assert events.encode_event(event).isascii()
+    too_deep = {
+        **make_event(),
+        "user": {"user_id": "x", "app_metadata": deep(events.MAX_DEPTH - 1)},
+    }
+    for check in (validate_event, events.encode_event):
+        with pytest.raises(EventError, match="nests deeper than 64 levels") as caught:
+            check(too_deep)
+        assert caught.value.path.startswith("event.user.app_metadata.a.a")
+
+
+def test_encode_event_agrees_with_validate_event_on_random_values() -> None:
+    chars = ["a", "[", "]", "{", "}", '"', "\\", "\u00e9", "\n", ":", ","]
+    rng = random.Random(9)
+
+    def value(depth: int) -> object:
+        pick = rng.random()
+        if depth and pick < 0.35:
+            return {text(): value(depth - 1) for _ in range(rng.randint(0, 3))}
+        if depth and pick < 0.7:
+            return [value(depth - 1) for _ in range(rng.randint(0, 3))]
+        return rng.choice([text(), 7, 2.5, None, True])
+
+    def text() -> str:
+        return "".join(rng.choices(chars, k=rng.randint(0, 5)))
+
+    outcomes = set()
+    for _ in range(300):
+        # The metadata sits 2 deep: a value 60 to 66 deep lands on both sides of the limit.
+        metadata = value(rng.randint(1, 4))
+        for _ in range(rng.randint(59, 65)):
+            metadata = {"k": metadata} if rng.random() < 0.5 else [metadata]
+        event = {**make_event(), "user": {"user_id": "u", "app_metadata": {"m": metadata}}}
+        try:
+            validate_event(event)
+        except EventError as refused:
+            with pytest.raises(EventError) as caught:
+                events.encode_event(event)
+            assert (caught.value.path, str(caught.value)) == (refused.path, str(refused))
+            outcomes.add("refused")
+        else:
+            assert json.loads(events.encode_event(event)) == event
+            outcomes.add("taken")
+    assert outcomes == {"taken", "refused"}
+
+
+def test_encode_event_refuses_what_json_text_cannot_hold() -> None:
+    from types import MappingProxyType
+
+    event = {**make_event(), "user": {"user_id": "x", "extra": MappingProxyType({})}}
+    validate_event(event)  # a mapping is a JSON object to the walk...
+    with pytest.raises(EventError, match="cannot travel to Node as JSON") as caught:
+        events.encode_event(event)  # ...but not to the encoder
+    assert caught.value.path == "event"
+    event["user"]["extra"] = {"n": float("nan")}
+    with pytest.raises(EventError, match="JSON cannot carry") as caught:
+        events.encode_event(event)
+    assert caught.value.path == "event.user.extra.n"
 
 
 @pytest.mark.parametrize("spec", [5, ["interactive"], b"sample"])

@@ -293,6 +293,26 @@ def test_event_presets_and_dicts_are_accepted() -> None:
         run_action(source, "no-such-preset")
 
 
+def test_a_sweep_checks_each_distinct_event_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from claimlab import events
+
+    checked = []
+    encode = events.encode_event
+    monkeypatch.setattr(events, "encode_event", lambda e: checked.append(e) or encode(e))
+    source = handler("  api.idToken.setCustomClaim('who', event.user.user_id);")
+    alice = make_event(override={"user": {"user_id": "alice"}})
+    bob = make_event(override={"user": {"user_id": "bob"}})
+
+    results = Runner().run_many([Action.load(source)], [alice, bob, alice, alice, bob])
+
+    assert [r.id_token_claims["who"] for r in results] == ["alice", "bob", "alice", "alice", "bob"]
+    assert checked == [alice, bob]
+    # What was checked is what runs: an event bad from the start fails before anything runs.
+    bad = {**alice, "user": {"user_id": "x", "n": float("nan")}}
+    with pytest.raises(EventError, match="JSON cannot carry"):
+        Runner().run_many([Action.load(source)], [alice] * 3 + [bad])
+
+
 def test_the_event_is_a_copy_per_action() -> None:
     # Writes to `event` do not carry over to later Actions, as on Auth0.
     write = Action.load(handler("  event.user.email = 'changed@example.com';"), name="write")

@@ -147,6 +147,13 @@ def test_node_modules_above_the_cache_are_not_visible(
         assert isinstance(error, DependencyError)
         assert error.line == 2
         assert error.message.startswith("Cannot find module 'leaky'.")
+    # Nor are its files readable: the worker may read nothing above its npm cache.
+    index = json.dumps(str(package / "index.js"))
+    reader = (
+        f"exports.onExecutePostLogin = async () => {{\n  require('fs').readFileSync({index});\n}};"
+    )
+    error = run_action(reader).error
+    assert error is not None and "Access to this API has been restricted" in error.message
 
 
 def test_a_version_that_does_not_exist_fails_to_install(empty_home: Path) -> None:

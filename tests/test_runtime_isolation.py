@@ -26,6 +26,7 @@ from claimlab.events import make_event
 from claimlab.runtime import Action, Runner, run_action, run_flow
 from claimlab.runtime.dependencies import cache_root
 from claimlab.runtime.node import node_tools
+from claimlab.runtime.protocol import encode
 from claimlab.runtime.sandbox import permission_flags
 from claimlab.runtime.worker import WORKER_JS
 
@@ -393,6 +394,32 @@ def test_live_mode_reaches_an_allowed_local_server(
     assert result.id_token_claims == {"outcome": "connected"}
 
 
+# A name or a public address that resolves to this machine, through the socket's own lookup.
+REBOUND_UDP = (
+    "(cb) => dgram.createSocket({type: 'udp4', lookup: (host, family, callback) =>"
+    " callback(null, '127.0.0.1', 4)}).send('x', PORT, TARGET, cb)"
+)
+
+
+@pytest.mark.parametrize("target", ["rebound.example.com", "93.184.215.14"])
+def test_live_mode_checks_where_a_udp_datagram_resolves_to(
+    target: str, listener: tuple[int, list[object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port, seen = listener
+    expression = REBOUND_UDP.replace("TARGET", repr(target))
+    refused = run_action(socket_action(expression, port), network="live")
+    time.sleep(0.3)  # give a stray datagram time to arrive; the assertion is that none did
+    assert refused.id_token_claims == {"outcome": "ECONNREFUSED"}
+    assert seen == []
+
+    # Where the answer is allowed, the datagram goes there.
+    monkeypatch.setenv("CLAIMLAB_LIVE_ALLOW", f"127.0.0.1:{port}")
+    allowed = run_action(socket_action(expression, port), network="live")
+    time.sleep(0.3)
+    assert allowed.id_token_claims == {"outcome": "answered"}
+    assert [data for data, _ in seen] == [b"x"]  # type: ignore[misc]
+
+
 # --- a runaway Action fails only itself --------------------------------------------------------
 
 
@@ -583,6 +610,34 @@ def test_a_bad_request_is_answered_with_its_id(raw_worker: tuple, timeout_ms: st
 
     assert answer["id"] == 7 and answer["token"] == token
     assert "fatal" in answer
+
+
+def test_a_run_reads_the_same_with_its_event_framed_or_not(raw_worker: tuple) -> None:
+    # Python frames an event ({"eventLength": N, ..., "event": ..., "id": 7}) so the main thread
+    # passes its text on unparsed; a plain line must mean the same. The event holds what could
+    # mislead the framing: keys named "event" and "id", and those words, quotes and brackets in
+    # strings.
+    _, writer, reader = raw_worker
+    json.loads(reader.readline())
+    token = secrets.token_hex(32)
+    exchange(writer, reader, json.dumps({"op": "hello", "token": token, "id": 1}))
+    body = "  api.idToken.setCustomClaim('seen', [event.user, event.transaction.metadata]);"
+    echo = Action.load(handler(body), name="echo")
+    exchange(
+        writer, reader, json.dumps({"op": "load", "key": echo.key, **echo._payload(), "id": 2})
+    )
+    user = {"user_id": "u", "name": 'Zo\u00eb ,"event":{"id":1}]', "event": {"id": 5}, "id": 6}
+    event = make_event(override={"user": user, "transaction": {"metadata": {"m": "1"}}})
+    run = {"op": "run", "actions": [{"key": echo.key}], "event": event, "timeoutMs": 5000}
+
+    framed = encode(run, 3).decode().rstrip("\n")
+    plain = json.dumps({**run, "id": 4})
+    answers = [exchange(writer, reader, line) for line in (framed, plain)]
+
+    assert framed.startswith('{"eventLength":') and plain.startswith('{"op":')
+    assert [a["id"] for a in answers] == [3, 4]
+    claims = [a["result"]["commands"][0]["args"][1] for a in answers]  # type: ignore[index]
+    assert claims == [[event["user"], {"m": "1"}]] * 2
 
 
 @pytest.mark.parametrize("line", ["null", "5", "[]", '"run"', "{"])

@@ -465,6 +465,37 @@ def test_live_mode_fetch_of_a_request_object_with_a_body(local_server: tuple[str
     assert [b for _, p, _, b in seen if p == path] == ["payload"]
 
 
+def test_live_mode_reaches_the_local_tenant_while_it_serves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Without CLAIMLAB_LIVE_ALLOW: an Action may call its own tenant, as on Auth0.
+    from claimlab.tenant.local import LocalTenant
+
+    monkeypatch.delenv("CLAIMLAB_LIVE_ALLOW", raising=False)
+    tenant = LocalTenant()
+    server = tenant.serve()
+    source = (
+        "exports.onExecutePostLogin = async (event, api) => {\n"
+        f"  const r = await fetch('{server.url}/.well-known/openid-configuration');\n"
+        "  api.idToken.setCustomClaim('issuer', (await r.json()).issuer);\n"
+        "};\n"
+    )
+    try:
+        served = run_action(source, network="live")
+    finally:
+        server.stop()
+    # Other Actions, so other threads: a thread's fetch keeps its connection open between runs.
+    stopped = run_action(Action.load(source, name="after"), network="live")
+    other = run_action(source.replace(str(server.port), str(server.port + 1)), network="live")
+
+    assert served.error is None, served.error
+    assert served.id_token_claims == {"issuer": f"{server.url}/"}
+    # Once it stops, and any other port all along, is refused before a connection is tried.
+    for refused in (stopped, other):
+        assert isinstance(refused.error, ActionNetworkError)
+        assert "is on this machine or its private network" in str(refused.error)
+
+
 def test_a_closed_port_in_live_mode_is_a_network_error() -> None:
     import socket
 

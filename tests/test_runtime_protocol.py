@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from claimlab.errors import ClaimlabError, EventError
-from claimlab.runtime.protocol import Replies, Reply, encode, new_token
+from claimlab.runtime.protocol import JSONText, Replies, Reply, encode, new_token
 
 
 def write_lines(lines: list[bytes]) -> subprocess.Popen[bytes]:
@@ -151,4 +151,25 @@ def test_a_request_line_is_one_line_with_its_id_last() -> None:
     data = encode({"op": "run", "event": {"text": "two\nlines"}}, 42)
     # Last, so a worker that cannot parse the line still finds which request it was.
     assert data.count(b"\n") == 1 and data.endswith(b',"id":42}\n')
-    assert json.loads(data) == {"id": 42, "op": "run", "event": {"text": "two\nlines"}}
+    event = b'{"text":"two\\nlines"}'
+    assert json.loads(data) == {
+        "eventLength": len(event),
+        "id": 42,
+        "op": "run",
+        "event": {"text": "two\nlines"},
+    }
+    # The event's length first and its text just before the id: the worker's main thread hands
+    # the text on to the Action's thread without parsing it.
+    assert data.startswith(b'{"eventLength":%d,' % len(event))
+    assert data.endswith(b',"event":' + event + b',"id":42}\n')
+
+
+def test_an_event_encoded_already_travels_as_it_is() -> None:
+    text = JSONText('{"user":{"name":"Zo\\u00eb [admin]"}}')
+    data = encode({"op": "run", "event": text, "handler": "onExecutePostLogin"}, 3)
+    assert data.isascii()
+    assert data == (
+        b'{"eventLength":%d,"op":"run","handler":"onExecutePostLogin","event":%s,"id":3}\n'
+        % (len(text), text.encode())
+    )
+    assert json.loads(data)["event"] == {"user": {"name": "Zo\u00eb [admin]"}}

@@ -7,8 +7,8 @@
 //
 // Messages from the main thread:
 //   {type: "routes", key, routes}                              a mock route set, once per thread
-//   {type: "run", runId, event, secrets, configuration, flow, handler, network, routes (key),
-//    allowLocal, directory, executedRules, logBytes}
+//   {type: "run", runId, eventText (the event's JSON), secrets, configuration, flow, handler,
+//    network, routes (key), allowLocal, directory, executedRules, logBytes}
 // Answer: {runId, commands, logs, logBytes, logsTruncated, requests, flow, error}
 //
 // Everything claimlab's own code here uses to build an answer is captured below, before any
@@ -28,6 +28,7 @@ const defineProperty = Object.defineProperty;
 const objectKeys = Object.keys;
 const isArray = Array.isArray;
 const isFinite = Number.isFinite;
+const parseJson = JSON.parse;
 const format = util.formatWithOptions;
 const inspect = util.inspect;
 const byteLength = Buffer.byteLength;
@@ -186,7 +187,10 @@ async function run(message) {
     logsTruncated: false,
     closed: false,
   };
-  const event = message.event;
+  const event = parseJson(message.eventText);
+  if (flow.transactionMetadata === null) {
+    flow.transactionMetadata = { ...((event.transaction && event.transaction.metadata) || {}) };
+  }
   event.secrets = { ...(message.secrets || {}) };
   event.configuration = { ...(message.configuration || {}) };
   // Only what Auth0 mirrors (transaction metadata) carries over from earlier Actions.

@@ -737,7 +737,7 @@ function samlApi(flow, chain) {
  * State shared by the Actions of one flow. `cache` is `{key: {value, expires_at}}` as Python
  * keeps it between logins (per tenant and trigger); expired entries are left behind.
  */
-function newFlowState(event, cache = {}) {
+function newFlowState(cache = {}) {
   const now = Date.now();
   return {
     denied: null,
@@ -748,7 +748,8 @@ function newFlowState(event, cache = {}) {
     targetScopes: null,
     cache: new Map(Object.entries(cache || {}).filter(([, entry]) => entry && entry.expires_at >= now)),
     saml: { count: 0, attributes: {} },
-    transactionMetadata: { ...((event.transaction && event.transaction.metadata) || {}) },
+    // The first Action's thread sets it from the event (only the threads parse the event).
+    transactionMetadata: null,
   };
 }
 

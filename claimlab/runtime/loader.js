@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const vm = require('node:vm');
 const path = require('node:path');
-const { createRequire } = require('node:module');
+const { createRequire, isBuiltin } = require('node:module');
 
 const HANDLERS = ['onExecutePostLogin', 'onContinuePostLogin'];
 
@@ -86,18 +86,41 @@ function isolatedRequire(modulesDir) {
   // Node reports resolved files by their real path, so compare against the real folder.
   const own = path.join(fs.realpathSync(modulesDir), 'node_modules') + path.sep;
   const resolve = (id, options) => {
+    // A package the folder does not hold is not looked for above it: Node would climb to every
+    // parent's node_modules, which the worker may not read (and Auth0 has none).
+    const name = packageName(id);
+    if (name !== null && !fs.existsSync(own + name)) throw notFound(id);
     const found = base.resolve(id, options);
-    if (path.isAbsolute(found) && !found.startsWith(own)) {
-      const err = new Error(`Cannot find module '${id}'`);
-      err.code = 'MODULE_NOT_FOUND';
-      throw err;
-    }
+    if (path.isAbsolute(found) && !found.startsWith(own)) throw notFound(id);
     return found;
   };
-  const actionRequire = (id) => base(resolve(id));
+  // An Action that requires inside its handler resolves on every run: Node's resolution reads
+  // the disk each time (~50 µs), and the folder of an installed dependency set never changes.
+  // A prototype-less object, not a Map: the Action may replace Map.prototype.get.
+  const resolved = Object.create(null);
+  const actionRequire = (id) => {
+    const key = typeof id === 'string' ? id : null;
+    const found = (key !== null && resolved[key]) || resolve(id);
+    if (key !== null) resolved[key] = found;
+    return base(found);
+  };
   actionRequire.resolve = resolve;
   actionRequire.cache = base.cache;
   return actionRequire;
+}
+
+function notFound(id) {
+  const err = new Error(`Cannot find module '${id}'`);
+  err.code = 'MODULE_NOT_FOUND';
+  return err;
+}
+
+// The npm package a bare specifier names ("axios/lib/x" -> "axios", "@scope/pkg/x" ->
+// "@scope/pkg"); null for built-ins, relative and absolute paths.
+function packageName(id) {
+  if (typeof id !== 'string' || id.startsWith('.') || path.isAbsolute(id) || isBuiltin(id)) return null;
+  const parts = id.split('/');
+  return id.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
 // A vm SyntaxError's stack starts with "<filename>:<line>"; that is the only place the line lives.

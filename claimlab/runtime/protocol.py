@@ -1,6 +1,9 @@
 """The line protocol between Python and the Node worker, as Python checks it.
 
-Python writes one JSON request per line, its ``id`` last; its first line is
+Python writes one JSON request per line, its ``id`` last; a request with an ``event`` carries it
+just before the ``id``, and its length (in characters, the text being ASCII) first, as
+``eventLength``, so the worker's main thread can pass the event's text to the Action's thread
+without parsing it. Its first line is
 ``{"op": "hello", "token": ...}`` with a random token that only the worker's own code holds
 (never in its environment or arguments). Every reply line carries that token and the ``id`` of a
 pending request. A reply without the right token (once the worker has shown it echoes tokens),
@@ -38,10 +41,33 @@ def new_token() -> str:
     return secrets.token_hex(32)
 
 
+class JSONText(str):
+    """JSON text already encoded and checked (see :func:`claimlab.events.encode_event`):
+    :func:`encode` puts it in a request as it is."""
+
+    @classmethod
+    def of(cls, value: Any) -> JSONText:
+        """``value`` as compact JSON text, as :func:`encode` writes it."""
+        return cls(_dumps(value))
+
+
+def _dumps(value: Any) -> str:
+    # ensure_ascii (the default) keeps the text ASCII: its length in characters is the same in
+    # Python, in bytes and in JavaScript, which eventLength relies on.
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
+
+
+def _framed(message: dict[str, Any]) -> str:
+    event = message["event"]
+    text = event if isinstance(event, JSONText) else _dumps(event)
+    rest = _dumps({"eventLength": len(text), **{k: v for k, v in message.items() if k != "event"}})
+    return f'{rest[:-1]},"event":{text}}}'
+
+
 def encode(message: dict[str, Any], request_id: int | None) -> bytes:
     """One request line. Values JSON cannot carry fail here, before anything reaches Node."""
     try:
-        body = json.dumps(message, separators=(",", ":"), allow_nan=False)
+        body = _framed(message) if "event" in message else _dumps(message)
     except (ValueError, TypeError, RecursionError) as exc:
         raise EventError(
             f"This run's data cannot travel to Node as JSON ({exc}). Events, secrets and "

@@ -7,7 +7,6 @@ import functools
 import hashlib
 import json
 import math
-import os
 import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,10 +37,10 @@ from claimlab.facts import (
 )
 from claimlab.runtime import cassette as cassettes
 from claimlab.runtime import dependencies as deps
-from claimlab.runtime import faults
+from claimlab.runtime import faults, local_access
 from claimlab.runtime.cache import ActionCache, shared_cache
 from claimlab.runtime.pool import Pool, default_pool, solo_lock, solo_worker
-from claimlab.runtime.protocol import Reply
+from claimlab.runtime.protocol import JSONText, Reply
 from claimlab.runtime.result import ActionResult, Command, LogLine, action_error
 from claimlab.runtime.worker import Worker
 
@@ -52,6 +51,9 @@ Handler = Literal["onExecutePostLogin", "onContinuePostLogin"]
 DEFAULT_TIMEOUT = EXECUTION_TIMEOUT
 """A run's budget unless told otherwise: Auth0's, for a whole trigger."""
 MAX_TIMEOUT = 600.0
+
+_KEPT_EVENT_TEXT = 64 * 2**20
+"""Characters of event JSON ``run_many`` keeps between checking the events and sending them."""
 
 # Past the budget, Node answers itself; this grace only matters for a synchronous loop, which
 # only killing the process can stop.
@@ -162,8 +164,9 @@ class Action:
                     f"Secret {key!r} is {len(value)} characters; Auth0 allows {MAX_SECRET_VALUE}."
                 )
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
+        """What Node knows this Action's code by (worked out once: every run names it)."""
         digest = hashlib.sha256()
         for part in (self.name, self.file, self.source, *self.dependencies):
             digest.update(part.encode())
@@ -180,11 +183,13 @@ class Action:
         }
 
 
-def _event(event: Mapping[str, Any] | str | Path | None) -> dict[str, Any]:
+def _event(event: Mapping[str, Any] | str | Path | None) -> tuple[dict[str, Any], JSONText]:
+    """The event a run gets, checked, and its JSON text: checking it is encoding it."""
     if event is None or isinstance(event, str | Path):
-        return events.load_event(event)
-    events.validate_event(event)
-    return dict(event)
+        # Built from the sample and an override that load_event checked: only to be encoded.
+        loaded = events.load_event(event)
+        return loaded, JSONText.of(loaded)
+    return dict(event), JSONText(events.encode_event(event))
 
 
 def _routes(network: Network, mocks: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -263,7 +268,7 @@ class Runner:
     def _message(
         self,
         actions: Sequence[Action],
-        event: dict[str, Any],
+        event: dict[str, Any] | JSONText,
         mocks_key: str | None,
         network: Network,
         timeout: float,
@@ -283,7 +288,7 @@ class Runner:
             "timeoutMs": int(timeout * 1000),
             "cache": cache.entries(TRIGGER) if cache is not None else {},
             # Live mode refuses this machine's own addresses except these "host:port" pairs.
-            "allowLocal": [h for h in os.environ.get("CLAIMLAB_LIVE_ALLOW", "").split(",") if h],
+            "allowLocal": local_access.allowed(),
         }
 
     def _result(
@@ -400,17 +405,26 @@ class Runner:
         # A sweep often repeats one event object: check each distinct object once. The
         # original is kept beside its check so its id cannot be reused by another object.
         checked: dict[int, tuple[Any, dict[str, Any]]] = {}
+        # The JSON text of each checked event (by the id of the event run), sent as it is, up to
+        # a memory budget; past it, an event is encoded again when it is sent.
+        texts: dict[int, JSONText] = {}
+        kept = 0
         prepared = []
         for e in event_list:
             if id(e) not in checked:
-                checked[id(e)] = (e, _event(e))
+                event, text = _event(e)
+                checked[id(e)] = (e, event)
+                if kept + len(text) <= _KEPT_EVENT_TEXT:
+                    texts[id(event)] = text
+                    kept += len(text)
             prepared.append(checked[id(e)][1])
         results: list[ActionResult] = [None] * len(prepared)  # type: ignore[list-item]
         in_flight: collections.deque[tuple[int, Reply, float, Worker, Any]] = collections.deque()
 
         def message(index: int) -> dict[str, Any]:
+            event = prepared[index]
             return self._message(
-                actions, prepared[index], mocks_key, network, timeout, handler, cache
+                actions, texts.get(id(event), event), mocks_key, network, timeout, handler, cache
             )
 
         def send(worker: Worker, index: int) -> tuple[Reply, Any]:

@@ -10,6 +10,7 @@
 //   but not to this machine's loopback, private or link-local addresses: an Action on Auth0
 //   cannot reach your laptop's Jupyter server. The exceptions are the proxy the user configured
 //   (HTTP(S)_PROXY) and the "host:port" pairs a run lists in `allowLocal` (the local tenant).
+//   An address is checked as given and, for TCP and UDP, again once resolved.
 // - Inherited file descriptors. The permission model does not cover reads and writes on open
 //   descriptors, and the process holds the pipes that carry claimlab's protocol: an Action may
 //   use only descriptors it opened itself.
@@ -23,6 +24,8 @@ const fs = require('node:fs');
 const net = require('node:net');
 const tty = require('node:tty');
 const v8 = require('node:v8');
+
+const defineProperty = Object.defineProperty;
 
 const PRIVATE = new net.BlockList();
 for (const [address, prefix] of [
@@ -125,6 +128,28 @@ function install({ context, noMockError }) {
   };
 
   // --- UDP --------------------------------------------------------------------------------------
+  // A datagram goes where its address resolves: send and connect resolve it at once with the
+  // socket's own lookup (its `lookup` option, if given, which may turn any name or address into
+  // 127.0.0.1), so that lookup is wrapped for the call and its answer checked, as TCP's is.
+  const lookups = new WeakMap();
+  const checkResolved = (socket, policy, port) => {
+    const key = Object.getOwnPropertySymbols(socket).find((k) => String(k) === 'Symbol(state symbol)');
+    const handle = key && socket[key] && socket[key].handle;
+    if (!handle || typeof handle.lookup !== 'function') return false;
+    if (!lookups.has(handle)) lookups.set(handle, handle.lookup);
+    const lookup = lookups.get(handle);
+    const checked = (name, callback) => lookup(name, (err, address, family) => {
+      if (!err && !allowed(policy, address, port)) return callback(privateError(name, address, port));
+      return callback(err, address, family);
+    });
+    try {
+      // Defined, not assigned: an accessor the Action put there cannot keep its own lookup.
+      defineProperty(handle, 'lookup', { value: checked, writable: true, configurable: true });
+    } catch {
+      return false;
+    }
+    return handle.lookup === checked;
+  };
   for (const method of ['bind', 'connect', 'send']) {
     const original = dgram.Socket.prototype[method];
     dgram.Socket.prototype[method] = function guardedDgram(...args) {
@@ -133,6 +158,10 @@ function install({ context, noMockError }) {
       if (method !== 'bind') {
         const [address, port] = dgramTarget(this, method, args);
         if (address !== undefined && !allowed(policy, address, port)) throw privateError(address, address, port);
+        // Not to be checked once resolved (a Node without the lookup to wrap): refused.
+        if (address !== undefined && !checkResolved(this, policy, port)) {
+          throw privateError(address, 'an address claimlab cannot check', port);
+        }
       }
       return original.apply(this, args);
     };

@@ -2,12 +2,12 @@
 
 Auth0 runs an Action with no file-system writes and nothing of the customer's machine to read.
 claimlab's worker gets Node's permission model with reads limited to claimlab's runtime
-(``worker.js`` and its modules) and the npm dependency cache the Actions ``require`` from (plus
-the ``node_modules`` folders above it, where Node's resolution looks). Not ``/proc`` (the
-parent's environment holds ``AUTH0_CLIENT_SECRET``), not ``/etc``, not the home folder or a
-project's ``.env``, not claimlab's keys (the local tenant's signing key would let an Action mint
-tokens). Node's own built-ins and ICU data live inside the binary, so it needs no other folder.
-Its environment and arguments carry no secret: the protocol token travels over the pipe.
+(``worker.js`` and its modules) and the npm dependency cache the Actions ``require`` from,
+nothing above it. Not ``/proc`` (the parent's environment holds ``AUTH0_CLIENT_SECRET``), not
+``/etc``, not the home folder or a project's ``.env`` or ``node_modules``, not claimlab's keys
+(the local tenant's signing key would let an Action mint tokens). Node's own built-ins and ICU
+data live inside the binary, so it needs no other folder. Its environment and arguments carry no
+secret: the protocol token travels over the pipe.
 """
 
 from __future__ import annotations
@@ -48,16 +48,13 @@ def permission_flags(tools: NodeTools, modules_cache: Path) -> list[str]:
     switch = "--permission" if tools.major >= 23 else "--experimental-permission"
     modules_cache.mkdir(parents=True, exist_ok=True)
     cache = modules_cache.resolve()
-    # Resolving a package Node does not find in the Action's folder climbs to every parent's
-    # node_modules, and a refused look there is an access error, not "Cannot find module". So
-    # those folders (public npm packages, if anything) are readable; claimlab's loader still
-    # refuses to load a package from outside the Action's own folder, as Auth0 has none.
-    climbed = [f"--allow-fs-read={folder / 'node_modules'}{os.sep}*" for folder in cache.parents]
+    # Nothing above the cache: claimlab's loader answers "Cannot find module" for a package the
+    # Action's folder does not hold, before Node's resolution would climb to the parents'
+    # node_modules (where a refused look would be an access error).
     return [
         switch,
         f"--allow-fs-read={RUNTIME_DIR}{os.sep}",
         f"--allow-fs-read={cache}{os.sep}*",
-        *climbed,
         "--allow-worker",
         # Said once here, for every start: --allow-worker makes Node warn on each one.
         "--disable-warning=SecurityWarning",

@@ -18,6 +18,10 @@
 //            {id, op: "mocks", key, routes}                                  (once per mock set)
 //            {id, op: "run", actions: [{key, secrets, configuration}], event, handler,
 //                   network, mocks, timeoutMs, directory, executedRules, cache, allowLocal}
+//              Python writes it {"eventLength": N, ..., "event": {...}, "id": 7}: the event last
+//              before the id, its length (the line is ASCII) first. This thread then parses only
+//              the rest, and each Action's thread parses the event's text itself: no copy of the
+//              event is parsed or cloned here. A run without eventLength is parsed whole.
 //              timeoutMs: finite, > 0, <= 600000 (Node's timers wrap above 2^31-1 ms).
 //              cache: {key: {value, expires_at}}, the cache of the tenant and trigger; it reaches
 //                     api.cache in each Action and comes back, updated, as result.cache.
@@ -132,6 +136,7 @@ class ActionThread {
     return this.pending.size > 0;
   }
 
+  // `message` is the thread's run message, {type: 'run', ...}; it gets its runId here.
   execute(message, ms) {
     // Ended between being chosen and being used (made room for others, or its last run timed
     // out): the next thread of the Action takes the run.
@@ -144,7 +149,8 @@ class ActionThread {
       const runId = nextRunId++;
       const timer = setTimeout(() => this.expired(runId, message.timeoutMs), ms);
       this.pending.set(runId, { resolve, timer });
-      this.worker.postMessage({ ...message, type: 'run', runId });
+      message.runId = runId;
+      this.worker.postMessage(message);
     });
   }
 
@@ -236,8 +242,10 @@ async function runFlow(request) {
   const started = performance.now();
   let deadline = started + request.timeoutMs;
   const handler = request.handler || 'onExecutePostLogin';
+  const eventText = request.eventText === undefined ? JSON.stringify(request.event) : request.eventText;
+  if (typeof eventText !== 'string') throw new Error('a run needs an event');
   // Flow state crosses into each Action's thread and back by structured clone (the cache Map too).
-  let flow = newFlowState(request.event, request.cache);
+  let flow = newFlowState(request.cache);
   const commands = [];
   const logs = [];
   const requests = [];
@@ -257,7 +265,8 @@ async function runFlow(request) {
     deadline += actionStarted - waiting;
     const outcome = await thread.execute(
       {
-        event: request.event,
+        type: 'run',
+        eventText,
         secrets: spec.secrets,
         configuration: spec.configuration,
         flow,
@@ -326,6 +335,25 @@ function handle(message) {
   }
 }
 
+const FRAMED = /^\{"eventLength":(\d+),/;
+const EVENT_KEY = ',"event":';
+
+// A framed run (see the top of this file) without parsing its event; any other line whole.
+function parseRequest(line) {
+  const framed = FRAMED.exec(line);
+  if (framed) {
+    const idAt = line.lastIndexOf(',"id":');
+    const eventAt = idAt - Number(framed[1]);
+    const keyAt = eventAt - EVENT_KEY.length;
+    if (keyAt >= framed[0].length - 1 && line.startsWith(EVENT_KEY, keyAt)) {
+      const message = JSON.parse(line.slice(0, keyAt) + line.slice(idAt));
+      message.eventText = line.slice(eventAt, idAt);
+      return message;
+    }
+  }
+  return JSON.parse(line);
+}
+
 function idOf(line) {
   const found = /"id"\s*:\s*(\d+)\s*\}\s*$/.exec(line);
   return found ? Number(found[1]) : null;
@@ -342,7 +370,7 @@ function main() {
     if (!line) return;
     let message;
     try {
-      message = JSON.parse(line);
+      message = parseRequest(line);
     } catch (err) {
       reply({ id: idOf(line), fatal: `bad request (not JSON: ${err.message})` });
       return;

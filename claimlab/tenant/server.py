@@ -42,6 +42,7 @@ from claimlab.facts import (
     READ_ACTIONS,
     UPDATE_ACTIONS,
 )
+from claimlab.runtime import local_access
 
 if TYPE_CHECKING:
     from claimlab.tenant.local import LocalTenant
@@ -254,6 +255,8 @@ class TenantServer:
                 daemon=True,
             )
             self._thread.start()
+            # An Action in live mode may call its own tenant, as on Auth0.
+            local_access.allow(self.domain)
         return self
 
     @property
@@ -265,6 +268,7 @@ class TenantServer:
             self._httpd.shutdown()
             self._thread.join(timeout=5)
             self._thread = None
+            local_access.revoke(self.domain)
         self._httpd.server_close()
         # Stopped for good: the next tenant.serve() starts a new server.
         self._closed = True

@@ -62,6 +62,7 @@ def main() -> None:
     mocks = steady_mocks(0)
     counts = [None, 1, 2] + [n for n in (4, 8) if n <= cores]
     ratios: dict[int | None, list[float]] = {w: [] for w in counts}
+    _sequential(events[:500], mocks)  # the baseline at its best: Node's JIT warm
     for round_ in range(1, ROUNDS + 1):
         print(f"round {round_}:")
         for workers in counts:
@@ -77,6 +78,8 @@ def main() -> None:
                 f"events, {label}: {result.duration_s:.1f} s, {result.events_per_s:,.0f} "
                 f"events/s, {ratio:.2f}x"
             )
+            # Dropped before the next baseline, which its 10,000 events would slow down.
+            del result
         print(f"  {_load()}")
     for workers, found in ratios.items():
         label = "shared runtime" if workers is None else f"{workers} worker(s)"

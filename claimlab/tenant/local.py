@@ -12,7 +12,7 @@ import copy
 import difflib
 import functools
 import hashlib
-import json
+import pickle
 import secrets
 import threading
 import time
@@ -51,10 +51,11 @@ DEFAULT_API = "https://api.dogfy.example/"
 
 
 @functools.cache
-def _preset_json(preset: str) -> str:
+def _preset_pickle(preset: str) -> bytes:
     # make_event deep-copies Auth0's whole sample event; a sweep logs thousands of users in, and
-    # parsing a cached copy is an order of magnitude faster. Events are JSON data throughout.
-    return json.dumps(events.make_event(preset))
+    # loading a cached copy is an order of magnitude faster (a pickle of this plain JSON data,
+    # made here, loads in half the time of its JSON text).
+    return pickle.dumps(events.make_event(preset), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class LocalTenant:
@@ -376,7 +377,7 @@ class LocalTenant:
         person = self.user(user)
         app = self.application(client_id)
         preset, protocol = _FLOWS[flow]
-        event = json.loads(_preset_json(preset))
+        event = pickle.loads(_preset_pickle(preset))
         profile = person.profile()
         event["user"] = profile
         event["client"] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 
 import pytest
 
@@ -133,3 +134,23 @@ def test_each_event_is_still_checked_before_it_runs() -> None:
         LocalTenant(build_delay=0).login_event(odd)
     with pytest.raises(EventError, match="app_metadata"):
         sweep(NOT_ON_REFRESH, n=3, users=[odd], progress=False)  # type: ignore[list-item]
+
+
+def test_the_garbage_collector_rests_during_a_sweep_and_is_put_back() -> None:
+    collections: list[int] = []
+
+    def record(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        sweep(NOT_ON_REFRESH, n=400, seed=1, progress=False)
+        assert collections == []  # 400 logins allocate enough to trigger several otherwise
+        assert gc.isenabled()
+        gc.disable()
+        sweep(NOT_ON_REFRESH, n=20, seed=1, progress=False)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+        gc.callbacks.remove(record)

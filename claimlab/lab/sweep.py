@@ -348,9 +348,14 @@ def sweep(
     The logins are drawn from ``seed`` (see :func:`claimlab.lab.generate.generate_logins`):
     the same seed gives the same events and the same :meth:`Sweep.summary`, whatever
     ``workers`` is. ``workers=None`` runs on the shared warm runtime (:func:`run_many`);
-    ``workers=N`` starts N Node workers of its own for this sweep. The offline Dog API answers
-    one dog throughout (see :func:`~claimlab.lab.generate.steady_mocks`); ``mocks`` are laid
-    over it. ``progress`` shows a tqdm bar (default: in notebooks and terminals only).
+    ``workers=N`` starts a :class:`~claimlab.runtime.pool.Pool` of N Node workers of its own for
+    this sweep, closed after it. The offline Dog API answers one dog throughout (see
+    :func:`~claimlab.lab.generate.steady_mocks`); ``mocks`` are laid over it. ``progress``
+    shows a tqdm bar (default: in notebooks and terminals only).
+
+    Python's cyclic garbage collector is paused while the sweep runs (see
+    :func:`_collector_paused`); each ID token is measured, not signed
+    (:mod:`claimlab.lab.encoded_size`).
 
     >>> result = sweep("actions/assign-random-dog.js", n=1000, dependencies=["axios@1.7.9"])
     >>> result.claim_presence()["refresh"]

@@ -146,7 +146,9 @@ def test_the_garbage_collector_rests_during_a_sweep_and_is_put_back() -> None:
     gc.callbacks.append(record)
     try:
         sweep(NOT_ON_REFRESH, n=400, seed=1, progress=False)
-        assert collections == []  # 400 logins allocate enough to trigger several otherwise
+        # Unpaused, 400 logins set off dozens of collections. Paused, at most the young one
+        # that the allocations left due runs as the collector comes back.
+        assert collections in ([], [0])
         assert gc.isenabled()
         gc.disable()
         sweep(NOT_ON_REFRESH, n=20, seed=1, progress=False)

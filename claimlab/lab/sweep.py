@@ -328,6 +328,7 @@ def _record(
     )
 
 
+@_collector_paused()
 def sweep(
     action_or_flow: str | Path | Action | Sequence[str | Path | Action],
     n: int = 10_000,
@@ -398,7 +399,7 @@ def sweep(
         # tokens of those done. Two chunks are in flight at once, so the workers stay busy
         # while one chunk's last runs come back. Results are taken in order, so the worker
         # count changes no outcome. Events are checked once, by run_many.
-        with _collector_paused(), ThreadPoolExecutor(max_workers=_CHUNKS_IN_FLIGHT) as pool:
+        with ThreadPoolExecutor(max_workers=_CHUNKS_IN_FLIGHT) as pool:
             chunk: list[GeneratedLogin] = []
             logins = iter_logins(n, seed, flows=flows, users=users, tenant=tenant, check=False)
             for login in logins:

@@ -3,28 +3,22 @@
 A sweep needs only the size of each token, and signing one costs more than everything else
 Python does for a login. The length is fixed by what goes in: the header (``alg``, ``typ``,
 ``kid``: the same for every token of one key), the payload (base64url of the claims' compact
-UTF-8 JSON, exactly as :func:`claimlab.tokens.mint` encodes them) and the signature, whose
-length is the key's modulus in bytes (256 for RSA-2048, so 342 base64url characters).
+UTF-8 JSON, :func:`claimlab.tokens.encoding.json_bytes`, as :func:`claimlab.tokens.mint`
+encodes them) and the signature, whose length is the key's modulus in bytes (256 for
+RSA-2048, so 342 base64url characters).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from claimlab.tokens import SigningKey
+from claimlab.tokens.encoding import json_bytes
 
 
 def base64url_length(size: int) -> int:
     """Characters of ``size`` bytes in unpadded base64url: 4 per 3 bytes, rounded up."""
     return (4 * size + 2) // 3
-
-
-def json_bytes(value: Any) -> int:
-    """Bytes of ``value`` as the compact, raw UTF-8 JSON a JWT's header and payload carry
-    (``JSON.stringify`` in Auth0's Node runtime; NaN is not JSON, so it raises)."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return len(text.encode("utf-8"))
 
 
 class EncodedSize:
@@ -35,8 +29,8 @@ class EncodedSize:
         header = {"alg": "RS256", "typ": "JWT", "kid": key.kid}
         signature = (key.public_key.key_size + 7) // 8
         # Two dots join header, payload and signature.
-        self._fixed = base64url_length(json_bytes(header)) + base64url_length(signature) + 2
+        self._fixed = base64url_length(len(json_bytes(header))) + base64url_length(signature) + 2
 
     def __call__(self, claims: dict[str, Any]) -> int:
         """The length in bytes (all ASCII) of the token these claims would make."""
-        return self._fixed + base64url_length(json_bytes(claims))
+        return self._fixed + base64url_length(len(json_bytes(claims)))

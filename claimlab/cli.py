@@ -831,11 +831,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SIGPIPE_EXIT = 141
+"""128 + SIGPIPE: what a shell reports for a tool a closed pipe stopped (``yes | head -1``)."""
+
+
+def _reader_gone() -> int:
+    """The reader of stdout closed the pipe: not the command's failure, so no message. Writes
+    to the Node workers' pipes never get here (a closed one is a ``WorkerDied``)."""
+    # Python flushes stdout again at exit: pointing it at /dev/null keeps that flush quiet.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return SIGPIPE_EXIT
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        # Output to a pipe is buffered: flushing here makes a reader that left early
+        # (`claimlab sweep ... | head -1`) a BrokenPipeError below, not a traceback at exit.
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return _reader_gone()
     except DependencyError as exc:
         # npm could not install a declared module, or a login's Action requires an undeclared one.
         print(f"claimlab {args.command}: {_cli_advice(exc)}", file=sys.stderr)

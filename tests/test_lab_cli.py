@@ -89,6 +89,43 @@ def test_sweep_exits_1_when_logins_fail(env, tmp_path: Path) -> None:
     assert claimlab(env, "sweep", action, "-n", "0").returncode == 2
 
 
+def _cli(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "claimlab.cli", *map(str, args)]
+
+
+@pytest.mark.parametrize(
+    "command", [("sweep", "-n", "30"), ("matrix", "--users", "carol")], ids=lambda c: c[0]
+)
+def test_a_reader_that_leaves_early_ends_the_command_quietly(env, axios, command) -> None:
+    # A real pipe whose reader is gone before the command writes: what `| head -1` leaves
+    # when the output is longer than head reads.
+    name, *rest = command
+    args = _cli(name, TUTORIAL, "--dependency", axios[0], *rest)
+    proc = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO
+    )
+    proc.stdout.close()  # type: ignore[union-attr]
+    stderr = proc.stderr.read()  # type: ignore[union-attr]
+    assert proc.wait(timeout=300) == 141  # 128 + SIGPIPE, as a shell tool exits
+    assert stderr == ""
+
+
+def test_sweep_into_head_prints_the_first_line_and_nothing_else(env, axios) -> None:
+    writer = subprocess.Popen(
+        _cli("sweep", TUTORIAL, "--dependency", axios[0], "-n", "30"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=REPO,
+    )
+    head = subprocess.run(["head", "-1"], stdin=writer.stdout, capture_output=True, text=True)
+    writer.stdout.close()  # type: ignore[union-attr]
+    stderr = writer.stderr.read()  # type: ignore[union-attr]
+    assert writer.wait(timeout=300) in (0, 141)
+    assert stderr == b""
+    assert head.stdout.startswith("30 logins (seed 0)") and head.stdout.count("\n") == 1
+
+
 def test_diff_tokens_as_strings_or_files(env, tmp_path: Path) -> None:
     tenant = LocalTenant(build_delay=0)
     tenant.bind(

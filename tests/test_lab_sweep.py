@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
+
 import pytest
 
-from claimlab import sweep, tokens
+from claimlab import LocalTenant, sweep, tokens
+from claimlab.errors import EventError
 from claimlab.lab.generate import generate_logins
 
 DOG = "https://dogfy.com/random_dog"
@@ -116,3 +120,40 @@ def test_progress_goes_to_stderr_only_when_asked(capsys: pytest.CaptureFixture[s
     # depends on timing, the bar itself does not.
     assert "/10 [" in captured.err and "login/s" in captured.err
     assert captured.out == ""
+
+
+def test_each_event_is_still_checked_before_it_runs() -> None:
+    # The sweep builds events unchecked (check=False) and leaves the check to run_many: an
+    # event JSON cannot carry fails the sweep as it failed login_event before.
+    odd = dataclasses.replace(
+        LocalTenant(build_delay=0).user("alice"), app_metadata={"score": float("nan")}
+    )
+    unchecked = LocalTenant(build_delay=0).login_event(odd, check=False)
+    assert unchecked["user"]["app_metadata"] == {"score": odd.app_metadata["score"]}
+    with pytest.raises(EventError, match="app_metadata"):
+        LocalTenant(build_delay=0).login_event(odd)
+    with pytest.raises(EventError, match="app_metadata"):
+        sweep(NOT_ON_REFRESH, n=3, users=[odd], progress=False)  # type: ignore[list-item]
+
+
+def test_the_garbage_collector_rests_during_a_sweep_and_is_put_back() -> None:
+    collections: list[int] = []
+
+    def record(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        sweep(NOT_ON_REFRESH, n=400, seed=1, progress=False)
+        # Unpaused, 400 logins set off dozens of collections. Paused, at most the one the
+        # allocations left due runs as the collector comes back (young, or the middle
+        # generation when ten young ones have run since it last did).
+        assert len(collections) <= 1 and collections != [2]
+        assert gc.isenabled()
+        gc.disable()
+        sweep(NOT_ON_REFRESH, n=20, seed=1, progress=False)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+        gc.callbacks.remove(record)

@@ -13,17 +13,22 @@ import pytest
 import claimlab
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-EXERCISES = {
-    "01-id-tokens-and-claims": "keep-or-drop",
-    "02-assign-random-dog-action": "breed-claim",
-    "03-show-the-dog": "dog-on-refresh",
-}
+# (notebook, exercise), in the order progress() lists them; 05 has two.
+EXERCISES = [
+    ("01-id-tokens-and-claims", "keep-or-drop"),
+    ("02-assign-random-dog-action", "breed-claim"),
+    ("03-show-the-dog", "dog-on-refresh"),
+    ("05-claim-design-lab", "dog-api-down"),
+    ("05-claim-design-lab", "token-fits-a-cookie"),
+]
+NOTEBOOK_STEMS = list(dict.fromkeys(stem for stem, _ in EXERCISES))
 
 
 @pytest.fixture
 def workshop(tmp_path: Path) -> Path:
-    """A learner's folder: copies of notebooks 01-03, their Action and the solutions."""
-    for stem in EXERCISES:
+    """A learner's folder: copies of the notebooks with exercises, their Actions and the
+    solutions."""
+    for stem in NOTEBOOK_STEMS:
         shutil.copy(NOTEBOOKS / f"{stem}.ipynb", tmp_path)
     shutil.copytree(NOTEBOOKS / "actions", tmp_path / "actions")
     shutil.copytree(NOTEBOOKS / "solutions", tmp_path / "solutions")
@@ -61,7 +66,7 @@ def fingerprint(folder: Path) -> dict[str, str]:
 def test_fresh_notebooks_have_nothing_solved(workshop: Path) -> None:
     progress = claimlab.workshop.progress(workshop)
     assert [(e.notebook, e.exercise, e.state) for e in progress.exercises] == [
-        (stem, name, "not yet") for stem, name in EXERCISES.items()
+        (stem, name, "not yet") for stem, name in EXERCISES
     ]
     assert progress.solved == 0
     # Each says what is missing, as check_exercise does.
@@ -92,6 +97,8 @@ def test_solved_exercises_are_seen_and_nothing_is_written(workshop: Path) -> Non
         "keep-or-drop": "solved",
         "breed-claim": "not yet",
         "dog-on-refresh": "solved",
+        "dog-api-down": "not yet",
+        "token-fits-a-cookie": "not yet",
     }
     assert progress.solved == 2
     assert not any(e.from_solution for e in progress.exercises)
@@ -104,6 +111,27 @@ def test_a_loaded_solution_counts_and_is_named(workshop: Path) -> None:
     edit(notebook, "breed-claim", f"# %load solutions/02-breed-claim.py\n{solution}", append=True)
     [breed] = [e for e in claimlab.workshop.progress(workshop).exercises if e.notebook[:2] == "02"]
     assert (breed.state, breed.from_solution) == ("solved", True)
+
+
+def test_05_is_solved_in_the_starter_copy_or_by_a_loaded_solution(workshop: Path) -> None:
+    # Dog API down: the learner edits their copy from start_exercise, as the notebook says.
+    solution = (workshop / "solutions" / "05-dog-api-down.py").read_text()
+    copy = claimlab.start_exercise("dog-api-down", directory=workshop / "my-actions" / "exercises")
+    copy.write_text(solution.split('my_action = """', 1)[1].split('"""', 1)[0])
+    # Token fits a cookie: the learner loads the solution under the exercise cell.
+    fits = (workshop / "solutions" / "05-token-fits-a-cookie.py").read_text()
+    notebook = workshop / "05-claim-design-lab.ipynb"
+    load = f"# %load solutions/05-token-fits-a-cookie.py\n{fits}"
+    edit(notebook, "token-fits-a-cookie", load, append=True)
+    tutorial = fingerprint(workshop / "actions")
+
+    found = [e for e in claimlab.workshop.progress(workshop).exercises if e.notebook[:2] == "05"]
+
+    assert [(e.exercise, e.state, e.from_solution) for e in found] == [
+        ("dog-api-down", "solved", False),
+        ("token-fits-a-cookie", "solved", True),
+    ]
+    assert fingerprint(workshop / "actions") == tutorial
 
 
 def test_a_wrong_answer_is_not_yet_with_the_check_s_own_words(workshop: Path) -> None:
@@ -142,12 +170,12 @@ def test_text_and_html_views(workshop: Path) -> None:
     progress = claimlab.workshop.progress(workshop)
 
     text = str(progress)
-    assert text.splitlines()[0].startswith("1 of 3 exercises solved")
+    assert text.splitlines()[0].startswith(f"1 of {len(EXERCISES)} exercises solved")
     assert "✓ 01-id-tokens-and-claims" in text
     assert "· 02-assign-random-dog-action" in text
 
     page = progress._repr_html_()
-    assert page.count("<tr>") == 4  # header and three exercises
+    assert page.count("<tr>") == 1 + len(EXERCISES)  # header and one row per exercise
     assert "<code>keep-or-drop</code>" in page
     assert ">solved<" in page
 
@@ -181,15 +209,18 @@ def test_the_instructor_notebook_plans_90_minutes_over_01_to_05() -> None:
     assert sum(minutes) == 90
     for number in ("01", "02", "03", "04", "05"):
         assert f"**{number}**" in text
-    for name in EXERCISES.values():
+    for _, name in EXERCISES:
         assert f'check_exercise("{name}"' in text
     assert "claimlab.workshop.progress()" in text
 
 
 def test_the_instructor_solutions_are_the_solution_files_as_percent_load_leaves_them() -> None:
     cells = ["".join(c["source"]) for c in json.loads(INSTRUCTOR.read_text())["cells"]]
-    for solution in sorted((NOTEBOOKS / "solutions").glob("0[1-3]-*.py")):
+    solutions = sorted((NOTEBOOKS / "solutions").glob("0[0-9]-*.py"))
+    # Every exercise has its solution file, named NN-exercise.py after its notebook.
+    assert [s.stem for s in solutions] == [f"{stem[:2]}-{name}" for stem, name in EXERCISES]
+    for solution in solutions:
         loaded = f"# %load solutions/{solution.name}\n{solution.read_text()}".rstrip("\n")
         index = cells.index(loaded)
-        name = EXERCISES[next(stem for stem in EXERCISES if stem[:2] == solution.name[:2])]
+        name = solution.stem[3:]
         assert cells[index + 1].startswith(f'assert check_exercise("{name}", ')

@@ -2,29 +2,33 @@
 
 Events come from :func:`~claimlab.lab.generate.generate_logins` (the same seed, the same
 events), run through the warm runtime (:func:`claimlab.run_many`), and every login that
-neither failed nor was denied gets its tokens from :meth:`LocalTenant.issue`, signed as a
-real login's are, so the sizes are those of real tokens. Generating and signing overlap the
-Node runs: Python prepares the next chunk while Node works on the current one.
-"""
+neither failed nor was denied gets the ID token claims :meth:`LocalTenant.issue` would sign.
+Their encoded size is computed, not signed for (:mod:`claimlab.lab.encoded_size`): the same
+bytes as a real token's, without the signature's cost. Generating and measuring overlap the
+Node runs: Python prepares the next chunk while Node works on the current ones."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import html
-import queue
 import statistics
 import sys
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from claimlab import claims as claim_rules
 from claimlab import facts
 from claimlab.errors import ClaimError, ClaimlabError
+from claimlab.lab.encoded_size import EncodedSize
 from claimlab.lab.generate import FLOWS, GeneratedLogin, check_flows, iter_logins, steady_mocks
 from claimlab.runtime import Action, ActionResult, Runner, run_many
+from claimlab.runtime.pool import Pool
 from claimlab.runtime.run import DEFAULT_TIMEOUT, Network
 from claimlab.runtime.worker import Worker
 from claimlab.tenant.local import LocalTenant
@@ -33,6 +37,7 @@ if TYPE_CHECKING:
     import pandas
 
 _CHUNK = 250
+_CHUNKS_IN_FLIGHT = 2
 _SLOWEST = 5
 
 
@@ -245,7 +250,26 @@ def _interactive() -> bool:
     return sys.stderr.isatty()
 
 
-def _record(tenant: LocalTenant, login: GeneratedLogin, result: ActionResult) -> SweepRun:
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a sweep runs, if it was running.
+
+    A sweep keeps every login it ran (thousands of nested event dicts), and each full
+    collection walks them all again: about a third of a sweep's Python time, measured. Those
+    objects hold no reference cycles, so reference counting frees them all the same."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _record(
+    tenant: LocalTenant, measure: EncodedSize, login: GeneratedLogin, result: ActionResult
+) -> SweepRun:
     base = {"login": login, "duration_ms": result.duration_ms}
     if result.error is not None:
         return SweepRun(
@@ -270,7 +294,13 @@ def _record(tenant: LocalTenant, login: GeneratedLogin, result: ActionResult) ->
             **base,
         )
     try:
-        issued = tenant.issue(login.user, login.event, result, flow=login.flow)  # type: ignore[arg-type]
+        # The claims a login signs; measured, not signed (see claimlab.lab.encoded_size).
+        claims, dropped = tenant.id_token_claims(
+            login.user,
+            login.event,
+            result,
+            flow=login.flow,  # type: ignore[arg-type]
+        )
     except ClaimError as exc:
         # Over 100 KB of custom claims: Auth0 fails the whole login.
         return SweepRun(
@@ -283,19 +313,22 @@ def _record(tenant: LocalTenant, login: GeneratedLogin, result: ActionResult) ->
             dropped=(),
             **base,
         )
-    size = issued.size
+    set_by_actions = result.id_token_claims
+    custom = {k: v for k, v in (claims or {}).items() if k in set_by_actions}
     return SweepRun(
         status="ok",
-        claims=issued.custom_claims,
-        token_bytes=size.token_bytes,
-        custom_claims_bytes=size.custom_claims_bytes,
+        claims=custom,
+        # No openid scope, no ID token: nothing to measure, as LoginResult.size says too.
+        token_bytes=measure(claims) if claims is not None else 0,
+        custom_claims_bytes=claim_rules.custom_claims_size(custom),
         error_type=None,
         error=None,
-        dropped=tuple(w.claim for w in issued.warnings),
+        dropped=tuple(w.claim for w in dropped),
         **base,
     )
 
 
+@_collector_paused()
 def sweep(
     action_or_flow: str | Path | Action | Sequence[str | Path | Action],
     n: int = 10_000,
@@ -316,9 +349,14 @@ def sweep(
     The logins are drawn from ``seed`` (see :func:`claimlab.lab.generate.generate_logins`):
     the same seed gives the same events and the same :meth:`Sweep.summary`, whatever
     ``workers`` is. ``workers=None`` runs on the shared warm runtime (:func:`run_many`);
-    ``workers=N`` starts N Node workers of its own for this sweep. The offline Dog API answers
-    one dog throughout (see :func:`~claimlab.lab.generate.steady_mocks`); ``mocks`` are laid
-    over it. ``progress`` shows a tqdm bar (default: in notebooks and terminals only).
+    ``workers=N`` starts a :class:`~claimlab.runtime.pool.Pool` of N Node workers of its own for
+    this sweep, closed after it. The offline Dog API answers one dog throughout (see
+    :func:`~claimlab.lab.generate.steady_mocks`); ``mocks`` are laid over it. ``progress``
+    shows a tqdm bar (default: in notebooks and terminals only).
+
+    Python's cyclic garbage collector is paused while the sweep runs (see
+    :func:`_collector_paused`); each ID token is measured, not signed
+    (:mod:`claimlab.lab.encoded_size`).
 
     >>> result = sweep("actions/assign-random-dog.js", n=1000, dependencies=["axios@1.7.9"])
     >>> result.claim_presence()["refresh"]
@@ -334,21 +372,16 @@ def sweep(
         tenant.bind(action)
     started = time.perf_counter()
 
-    own = [Worker() for _ in range(workers or 0)]
-    idle: queue.SimpleQueue[Runner] = queue.SimpleQueue()
-    for worker in own:
-        idle.put(Runner(worker))
+    own = Pool([Worker() for _ in range(workers or 0)])
+    runner = Runner(own) if own.workers else None
+    measure = EncodedSize(tenant.keys.current)
 
     def run(chunk: list[GeneratedLogin]) -> list[ActionResult]:
         events = [login.event for login in chunk]
         options = {"network": network, "mocks": routes, "timeout": timeout}
-        if not own:
+        if runner is None:
             return run_many(actions, events, **options)  # type: ignore[arg-type]
-        runner = idle.get()
-        try:
-            return runner.run_many(actions, events, **options)  # type: ignore[arg-type]
-        finally:
-            idle.put(runner)
+        return runner.run_many(actions, events, **options)  # type: ignore[arg-type]
 
     runs: list[SweepRun] = []
     pending: deque[tuple[list[GeneratedLogin], Future[list[ActionResult]]]] = deque()
@@ -357,16 +390,19 @@ def sweep(
         while pending and (block or pending[0][1].done()):
             chunk, future = pending.popleft()
             for login, result in zip(chunk, future.result(), strict=True):
-                runs.append(_record(tenant, login, result))
+                runs.append(_record(tenant, measure, login, result))
             bar.update(len(chunk))
 
     bar = _progress(n, progress)
     try:
-        # Node runs one chunk while this thread generates the next and signs the tokens of
-        # those done; results are taken in order, so the worker count changes no outcome.
-        with ThreadPoolExecutor(max_workers=max(1, len(own))) as pool:
+        # Node runs the chunks while this thread generates the next ones and measures the
+        # tokens of those done. Two chunks are in flight at once, so the workers stay busy
+        # while one chunk's last runs come back. Results are taken in order, so the worker
+        # count changes no outcome. Events are checked once, by run_many.
+        with ThreadPoolExecutor(max_workers=_CHUNKS_IN_FLIGHT) as pool:
             chunk: list[GeneratedLogin] = []
-            for login in iter_logins(n, seed, flows=flows, users=users, tenant=tenant):
+            logins = iter_logins(n, seed, flows=flows, users=users, tenant=tenant, check=False)
+            for login in logins:
                 chunk.append(login)
                 if len(chunk) == _CHUNK:
                     pending.append((chunk, pool.submit(run, chunk)))
@@ -377,11 +413,10 @@ def sweep(
             settle(block=True)
     finally:
         bar.close()
-        for worker in own:
-            worker.close()
+        own.close()
     return Sweep(
         runs=runs,
         seed=seed,
         duration_s=time.perf_counter() - started,
-        workers=len(own) or 1,
+        workers=len(own.workers) or 1,
     )

@@ -33,6 +33,17 @@ from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from claimlab.errors import ClaimsTooLargeError
+from claimlab.facts import (
+    ACCESS_TOKEN,
+    AUTH0_API_HOSTS,
+    CUSTOM_CLAIMS_LIMIT,
+    FORBIDDEN_NAMESPACE_HOSTS,
+    ID_TOKEN,
+    PROFILE_CLAIMS_BY_SCOPE,
+    RESTRICTED_CLAIMS,
+    RUNTIME_RESERVED_CLAIMS,
+    TOKENS,
+)
 
 __all__ = [
     "ACCESS_TOKEN",
@@ -55,121 +66,10 @@ __all__ = [
     "merge_claims",
 ]
 
-ID_TOKEN = "id_token"
-ACCESS_TOKEN = "access_token"
-TOKENS: tuple[str, ...] = (ID_TOKEN, ACCESS_TOKEN)
-
-# Auth0's "General restrictions" list (identical in the custom-claims page and the custom
-# claims migration guide). Setting any of these is ignored without an error.
-RESTRICTED_CLAIMS: frozenset[str] = frozenset(
-    {
-        "acr",
-        "act",
-        "active",
-        "amr",
-        "at_hash",
-        "ath",
-        "attest",
-        "aud",
-        "auth_time",
-        "authorization_details",
-        "azp",
-        "c_hash",
-        "client_id",
-        "cnf",
-        "cty",
-        "dest",
-        "entitlements",
-        "events",
-        "exp",
-        "groups",
-        "gty",
-        "htm",
-        "htu",
-        "iat",
-        "internalService",
-        "iss",
-        "jcard",
-        "jku",
-        "jti",
-        "jwe",
-        "jwk",
-        "kid",
-        "may_act",
-        "mky",
-        "nbf",
-        "nonce",
-        "object_id",
-        "org_id",
-        "org_name",
-        "orig",
-        "origid",
-        "permissions",
-        "roles",
-        "rph",
-        "s_hash",
-        "sid",
-        "sip_callid",
-        "sip_cseq_num",
-        "sip_date",
-        "sip_from_tag",
-        "sip_via_branch",
-        "sub",
-        "sub_jwk",
-        "toe",
-        "txn",
-        "typ",
-        "uuid",
-        "vot",
-        "vtm",
-        "x5t#S256",
-    }
-)
-
-# ``scope`` is not in Auth0's list above because it never gets that far: the Actions runtime
-# throws ``The "scope" claim cannot be set.`` inside ``setCustomClaim``, so the Action fails
-# before Auth0 would filter anything. We still drop it here so that a caller that bypasses
-# the runtime (a hand-built claims dict, a test) cannot mint a token with a forged scope.
-RUNTIME_RESERVED_CLAIMS: frozenset[str] = frozenset({"scope"})
-
-PROFILE_CLAIMS_BY_SCOPE: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "profile": (
-            "name",
-            "family_name",
-            "given_name",
-            "middle_name",
-            "nickname",
-            "preferred_username",
-            "profile",
-            "picture",
-            "website",
-            "gender",
-            "birthdate",
-            "zoneinfo",
-            "locale",
-            "updated_at",
-        ),
-        "email": ("email", "email_verified"),
-        "address": ("address",),
-        "phone": ("phone_number", "phone_number_verified"),
-    }
-)
-"""Which OIDC scope each standard profile claim needs (OpenID Connect Core §5.4)."""
-
 PROFILE_CLAIM_SCOPE: Mapping[str, str] = MappingProxyType(
     {claim: scope for scope, claims in PROFILE_CLAIMS_BY_SCOPE.items() for claim in claims}
 )
 """The inverse of :data:`PROFILE_CLAIMS_BY_SCOPE`: profile claim name -> required scope."""
-
-FORBIDDEN_NAMESPACE_HOSTS: tuple[str, ...] = ("auth0.com", "webtask.io", "webtask.run")
-"""A URL-namespaced claim on one of these hosts, or any subdomain of them, is dropped."""
-
-AUTH0_API_HOSTS: tuple[str, ...] = ("auth0.com", "auth0app.com")
-"""Hosts (and their subdomains) whose APIs count as Auth0's own for the audience rule."""
-
-CUSTOM_CLAIMS_LIMIT = 100 * 1024
-"""Auth0's cap on one token's custom claims, in bytes of compact UTF-8 JSON."""
 
 _EXAMPLE_NAMESPACE = "https://example.com/"
 
@@ -303,6 +203,8 @@ def _evaluate(
             f"Auth0 ignores it without an error. Use a namespaced name such as "
             f"{_suggest(claim)!r}.",
         )
+    # The runtime refuses ``scope`` before Auth0 would filter it; dropped here too so that a
+    # caller that bypasses the runtime (a hand-built claims dict, a test) cannot forge a scope.
     if claim in RUNTIME_RESERVED_CLAIMS:
         return drop(
             Rule.RESTRICTED,
@@ -471,16 +373,14 @@ def _too_large(token: str, size: int, kept: Mapping[str, object]) -> ClaimsTooLa
         reverse=True,
     )[:3]
     listed = ", ".join(f"{name!r} ({n:,} bytes)" for name, n in largest)
-    err = ClaimsTooLargeError(
+    return ClaimsTooLargeError(
         f"The {token}'s custom claims take {size:,} bytes of JSON, over Auth0's limit of "
         f"{CUSTOM_CLAIMS_LIMIT:,} bytes (100 KB) per token, so Auth0 fails the whole login "
         f"({Rule.TOO_LARGE.value}). Largest claims: {listed}. Put less in the token, e.g. "
-        f"an id your API can look the data up by."
+        f"an id your API can look the data up by.",
+        token=token,
+        size=size,
+        limit=CUSTOM_CLAIMS_LIMIT,
+        largest=largest,
+        rule=Rule.TOO_LARGE.value,
     )
-    # Structured copies for callers that render JSON instead of the sentence.
-    err.rule = Rule.TOO_LARGE.value
-    err.token = token
-    err.size = size
-    err.limit = CUSTOM_CLAIMS_LIMIT
-    err.largest = largest
-    return err

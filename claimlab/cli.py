@@ -31,16 +31,14 @@ from claimlab.errors import (
     LoginDenied,
     OptionError,
     TokenError,
+    _Usage,
 )
+from claimlab.facts import MAX_DEPENDENCIES
 from claimlab.runtime import Action, run_flow
 from claimlab.runtime import dependencies as deps
-from claimlab.runtime.run import MAX_TIMEOUT, check_timeout
+from claimlab.runtime.run import DEFAULT_TIMEOUT, MAX_TIMEOUT, check_timeout
 
 _TUTORIAL_AXIOS = f"axios@{deps.PINNED_VERSIONS['axios']}"
-
-
-class _Usage(Exception):
-    """Bad input from the command line: exit 2 with the message."""
 
 
 def _timeout(text: str) -> float:
@@ -53,7 +51,7 @@ def _timeout(text: str) -> float:
     except OptionError:
         raise argparse.ArgumentTypeError(
             f"expected more than 0 and at most {MAX_TIMEOUT:g} seconds, got {text!r} "
-            "(Auth0 gives a login's Actions 20 s)"
+            f"(Auth0 gives a login's Actions {DEFAULT_TIMEOUT:g} s)"
         ) from None
     return seconds
 
@@ -132,7 +130,7 @@ def _add_dependency_option(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME@VERSION",
         help=f"an npm module the Action requires, e.g. {_TUTORIAL_AXIOS}; repeat for more "
-        f"(at most {deps.MAX_DEPENDENCIES}, as on Auth0)",
+        f"(at most {MAX_DEPENDENCIES}, as on Auth0)",
     )
 
 
@@ -167,7 +165,7 @@ def _add_action_options(parser: argparse.ArgumentParser, *, event: bool = True) 
     parser.add_argument(
         "--timeout",
         type=_timeout,
-        default=20.0,
+        default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"how long the Actions may run, more than 0 and at most {MAX_TIMEOUT:g} "
         "(default: %(default)g, Auth0's limit)",

@@ -25,18 +25,16 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from claimlab.errors import ClaimlabError
+from claimlab.errors import UnknownDogImageError
 
 DOG_API_URL = "https://dog.ceo/api/breeds/image/random"
 IMAGE_HOST = "images.dog.ceo"
+DOG_CLAIM = "https://dogfy.com/random_dog"
+"""The custom claim the tutorial's Action sets: the image URL the Dog API answered."""
 
 _DOGS_DIR = Path(__file__).resolve().parent / "data" / "dogs"
 _MASK32 = 0xFFFFFFFF
 _NETWORKS = ("mock", "live")
-
-
-class UnknownDogImageError(ClaimlabError, ValueError):
-    """A breed or URL that claimlab's offline Dog API does not serve."""
 
 
 @functools.cache

@@ -1,12 +1,90 @@
 """Every error claimlab raises, as one tree.
 
-The tree mirrors the path a login takes: the Action runs (``ActionError``), its claims go
-through Auth0's rules (``ClaimError``), a token is minted and checked (``TokenError``), and the
-Action is deployed (``DeployError``). Catch the branch you care about. Each message says what
-went wrong, where, and what to do next.
+The tree mirrors the path a login takes: the Action runs (``ActionError``) on a Node worker
+(``WorkerDied``, ``WorkerTimedOut``), its claims go through Auth0's rules (``ClaimError``), a
+token is minted and checked (``TokenError``), the local tenant answers Management API calls
+(``ManagementError``), and the Action is deployed (``DeployError``). Catch the branch you care
+about. Each message says what went wrong, where, and what to do next. Every attribute is set by
+the constructor::
+
+    Exception
+    ├── ClaimlabError
+    │   ├── EventError (ValueError)
+    │   ├── OptionError (ValueError)
+    │   ├── OptionTypeError (TypeError)
+    │   ├── UnknownDogImageError (ValueError)
+    │   ├── ActionError
+    │   │   ├── ActionSyntaxError
+    │   │   ├── ActionRuntimeError
+    │   │   ├── ActionTimeoutError
+    │   │   ├── BadExportError
+    │   │   ├── DependencyError (ValueError)
+    │   │   ├── ActionNetworkError
+    │   │   ├── WorkerCrashError
+    │   │   └── ActionInterruptedError
+    │   ├── WorkerDied
+    │   │   └── WorkerStuck
+    │   ├── WorkerTimedOut
+    │   ├── ClaimError
+    │   │   └── ClaimsTooLargeError
+    │   ├── TokenError
+    │   │   ├── MalformedTokenError (ValueError)
+    │   │   ├── UnsignedTokenError
+    │   │   ├── AlgorithmConfusionError
+    │   │   ├── UnknownKeyError
+    │   │   ├── BadSignatureError
+    │   │   ├── TokenExpiredError
+    │   │   ├── TokenNotYetValidError
+    │   │   ├── WrongAudienceError
+    │   │   ├── WrongIssuerError
+    │   │   └── NonceMismatchError
+    │   ├── LoginDenied
+    │   ├── ManagementError
+    │   └── DeployError
+    │
+    │   private control flow, never seen outside claimlab:
+    ├── _Usage            (cli: bad command-line input, exit 2)
+    ├── _WriteTimedOut    (runtime.worker: a write to the worker missed its deadline)
+    └── _NotJSON          (events: a value JSON cannot carry, on its way to an EventError)
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "ActionError",
+    "ActionInterruptedError",
+    "ActionNetworkError",
+    "ActionRuntimeError",
+    "ActionSyntaxError",
+    "ActionTimeoutError",
+    "AlgorithmConfusionError",
+    "BadExportError",
+    "BadSignatureError",
+    "ClaimError",
+    "ClaimlabError",
+    "ClaimsTooLargeError",
+    "DependencyError",
+    "DeployError",
+    "EventError",
+    "LoginDenied",
+    "MalformedTokenError",
+    "ManagementError",
+    "NonceMismatchError",
+    "OptionError",
+    "OptionTypeError",
+    "TokenError",
+    "TokenExpiredError",
+    "TokenNotYetValidError",
+    "UnknownDogImageError",
+    "UnknownKeyError",
+    "UnsignedTokenError",
+    "WorkerCrashError",
+    "WorkerDied",
+    "WorkerStuck",
+    "WorkerTimedOut",
+    "WrongAudienceError",
+    "WrongIssuerError",
+]
 
 
 class ClaimlabError(Exception):
@@ -31,6 +109,10 @@ class OptionError(ClaimlabError, ValueError):
 
 class OptionTypeError(ClaimlabError, TypeError):
     """A value has the wrong type: an Action's secrets and configuration are text on Auth0."""
+
+
+class UnknownDogImageError(ClaimlabError, ValueError):
+    """A breed or URL that claimlab's offline Dog API does not serve."""
 
 
 # --- the Action ----------------------------------------------------------------------------
@@ -147,6 +229,35 @@ class ActionInterruptedError(ActionError):
     kind = "Interrupted"
 
 
+# --- the Node worker -------------------------------------------------------------------------
+
+
+class WorkerDied(ClaimlabError):
+    """The Node process ended while a request was in flight.
+
+    ``stderr_tail`` is the worker's last lines of stderr. ``alone`` is true when that request
+    was the only run in flight, so the run itself took the process down; otherwise the culprit
+    is unknown, and the run should not be blamed."""
+
+    def __init__(self, message: str, stderr_tail: str = "", *, alone: bool = False) -> None:
+        super().__init__(message)
+        self.stderr_tail = stderr_tail
+        self.alone = alone
+
+
+class WorkerStuck(WorkerDied):
+    """The Node process stopped answering liveness pings and was killed."""
+
+
+class WorkerTimedOut(ClaimlabError):
+    """A run was not answered in time, and the Node process was killed. ``alone`` as for
+    :class:`WorkerDied`."""
+
+    def __init__(self, message: str, *, alone: bool = False) -> None:
+        super().__init__(message)
+        self.alone = alone
+
+
 # --- claims and tokens -----------------------------------------------------------------------
 
 
@@ -155,7 +266,28 @@ class ClaimError(ClaimlabError):
 
 
 class ClaimsTooLargeError(ClaimError):
-    """A token's custom claims exceed Auth0's 100 KB cap: Auth0 fails the login."""
+    """A token's custom claims exceed Auth0's 100 KB cap: Auth0 fails the login.
+
+    Structured copies of what the message says, for callers that render JSON: ``token``
+    (``"id_token"`` or ``"access_token"``), ``size`` and ``limit`` in bytes, ``largest`` as up
+    to three (claim name, bytes) pairs, largest first, and ``rule`` (``"too-large"``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        token: str | None = None,
+        size: int | None = None,
+        limit: int | None = None,
+        largest: list[tuple[str, int]] | None = None,
+        rule: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.token = token
+        self.size = size
+        self.limit = limit
+        self.largest = list(largest or [])
+        self.rule = rule
 
 
 class TokenError(ClaimlabError):
@@ -216,5 +348,37 @@ class LoginDenied(ClaimlabError):
         super().__init__(f"login denied{by}: {error}: {error_description}")
 
 
+class ManagementError(ClaimlabError):
+    """A request the local tenant's Management API refuses: ``status`` is the HTTP status,
+    ``error_code`` Auth0's ``errorCode``. The store turns it into Auth0's error body."""
+
+    def __init__(self, status: int, message: str, error_code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.error_code = error_code
+
+
 class DeployError(ClaimlabError):
     """A deploy to a tenant failed; the message says which step and what to check."""
+
+
+# --- private control flow --------------------------------------------------------------------
+# Raised and caught inside claimlab, never part of its API; here so the tree is whole.
+
+
+class _Usage(Exception):
+    """Bad input from the command line: ``claimlab`` exits 2 with the message."""
+
+
+class _WriteTimedOut(Exception):
+    """A write to the Node worker could not finish before its deadline (it is not reading)."""
+
+
+class _NotJSON(Exception):
+    """A value JSON cannot carry; ``parts`` collects its path, innermost first, on the way out."""
+
+    def __init__(self, problem: str, parts: list[str] | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.parts: list[str] = [] if parts is None else parts

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from claimlab.errors import EventError
+from claimlab.errors import EventError, _NotJSON
 
 __all__ = [
     "KNOWN_TOP_LEVEL",
@@ -583,15 +583,6 @@ def _check_shape(event: Mapping[str, Any]) -> None:
                 )
             continue
         _check_value(path, container[field], kind, element)
-
-
-class _NotJSON(Exception):
-    """A value JSON cannot carry; ``parts`` collects its path, innermost first, on the way out."""
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.parts: list[str] = []
 
 
 def _check_json(value: Any, path: str) -> None:

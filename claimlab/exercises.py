@@ -24,9 +24,10 @@ from typing import Any
 
 from claimlab import claims as claim_rules
 from claimlab import dogs
+from claimlab.dogs import DOG_CLAIM
 from claimlab.errors import ClaimlabError
+from claimlab.facts import COOKIE_LIMIT
 
-DOG_CLAIM = "https://dogfy.com/random_dog"
 BREED_CLAIM = "https://dogfy.com/breed"
 EXERCISES_DIR = Path("my-actions") / "exercises"
 """Where :func:`start_exercise` puts a learner's copies, relative to the working directory
@@ -312,7 +313,6 @@ def _survives_dog_api_down(answer: Any) -> Feedback:
 
 def _token_fits_a_cookie(answer: Any) -> Feedback:
     from claimlab.lab import sweep
-    from claimlab.tokens import COOKIE_LIMIT
 
     feedback = Feedback("token-fits-a-cookie")
     action = _action(answer, feedback)

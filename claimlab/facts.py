@@ -9,7 +9,10 @@ Sources, as ``../shared/reference/auth0-actions.md`` names them:
 
 - D-LIM: https://auth0.com/docs/customize/actions/limitations
 - D-ENT: Auth0's entity-limit policy, "Actions" table
+- D-LIM-OLD: https://auth0.com/docs/actions/limitations (the older copy of D-LIM)
+- D-DEPS: https://auth0.com/docs/customize/actions/manage-dependencies
 - D-CLAIMS: https://auth0.com/docs/secure/tokens/json-web-tokens/create-custom-claims
+- D-MIG: https://auth0.com/docs/troubleshoot/product-lifecycle/past-migrations/custom-claims-migration
 - D-NODE22: Auth0's Node 22 runtime notes; TF: terraform-provider-auth0 ``resources/action``
 - PY5: auth0-python 6.x ``actions`` client and ``ActionTriggerTypeEnum``
 - A-TS: ``auth0/auth0-actions``, post-login v3 types
@@ -81,10 +84,12 @@ EXECUTION_TIMEOUT = 20.0
 """Seconds one execution of a trigger may take before it ends in an error (D-LIM)."""
 
 MAX_CODE_BYTES = 100 * 1024
-"""An Action's code "should not exceed 100 kB", npm dependencies excluded (D-LIM)."""
+"""An Action's code "should not exceed 100 kB", npm dependencies excluded (D-LIM): a
+recommendation for latency, not a documented hard limit, so claimlab warns past it."""
 
 MAX_BINDINGS = 20
-"""Actions bound to one trigger ("Actions per Trigger per Tenant", D-ENT)."""
+"""Actions bound to one trigger ("Actions per Trigger per Tenant", D-ENT; "a maximum of 20
+active bound Actions" per flow, D-LIM-OLD)."""
 
 MAX_VERSIONS = 50
 """Versions kept per Action; the oldest unused one is deleted beyond that (D-ENT)."""
@@ -103,7 +108,8 @@ MAX_SECRET_VALUE = 4096
 
 CUSTOM_CLAIMS_LIMIT = 100 * 1024
 """Auth0's cap on one token's custom claims, in bytes of compact UTF-8 JSON, counted per token
-(D-CLAIMS). Over it, the whole login fails; ``claims.py`` is where the rule is applied."""
+(D-CLAIMS; D-MIG "Maximum token size"). Over it, the whole login fails; ``claims.py`` is where
+the rule is applied."""
 
 COOKIE_LIMIT = 4096
 """Bytes in one browser cookie (RFC 6265 §6.1's minimum that browsers honour): not Auth0's

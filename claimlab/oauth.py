@@ -23,10 +23,9 @@ from typing import Any
 import httpx
 
 from claimlab.errors import ClaimlabError, LoginDenied
+from claimlab.facts import DEVICE_GRANT, PASSWORD_REALM_GRANT
 from claimlab.tokens import DecodedToken, decode_token
 
-DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
-PASSWORD_REALM_GRANT = "http://auth0.com/oauth/grant-type/password-realm"
 _LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 

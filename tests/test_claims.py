@@ -289,6 +289,29 @@ def test_size_over_limit_raises():
     assert err.largest[0][0] == "https://dogfy.com/pad"
 
 
+def test_size_over_limit_names_the_token_and_its_largest_claims():
+    custom = {"https://claimlab.dev/blob": "x" * CUSTOM_CLAIMS_LIMIT, "small": 1}
+    with pytest.raises(ClaimsTooLargeError) as info:
+        apply_claim_rules(custom, token="id_token", scope="openid")
+    message = str(info.value)
+    assert "id_token" in message
+    assert "'https://claimlab.dev/blob'" in message
+    assert "fails the whole login" in message
+    blob = len('"https://claimlab.dev/blob":""') + CUSTOM_CLAIMS_LIMIT
+    assert info.value.largest == [("https://claimlab.dev/blob", blob), ("small", len('"small":1'))]
+
+
+def test_ascii_claims_exactly_at_the_limit_are_kept():
+    name = "n"
+    overhead = len(json.dumps({name: ""}, separators=(",", ":")))
+    claims = {name: "x" * (CUSTOM_CLAIMS_LIMIT - overhead)}
+    assert custom_claims_size(claims) == CUSTOM_CLAIMS_LIMIT
+    assert apply_claim_rules(claims, token="id_token", scope="openid") == (claims, [])
+    claims[name] += "x"
+    with pytest.raises(ClaimsTooLargeError):
+        apply_claim_rules(claims, token="id_token", scope="openid")
+
+
 def test_dropped_claims_do_not_count_towards_size():
     claims = {"roles": "x" * CUSTOM_CLAIMS_LIMIT, "https://dogfy.com/random_dog": "corgi"}
     kept, dropped = apply_claim_rules(claims, token="id_token", scope="openid")

@@ -1140,8 +1140,12 @@ def test_error_body_helper_and_exception():
         "message": "Invalid token",
         "errorCode": "invalid_token",
     }
-    assert ManagementError(429, "slow down", "too_many_requests").body()["error"] == (
-        "Too Many Requests"
+    assert error_body(429, "slow down", "too_many_requests")["error"] == "Too Many Requests"
+    refused = ManagementError(429, "slow down", "too_many_requests")
+    assert (refused.status, refused.message, refused.error_code) == (
+        429,
+        "slow down",
+        "too_many_requests",
     )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import hmac
 import json
+import pkgutil
 import sys
 import threading
 import time
@@ -18,10 +20,11 @@ import jwt
 import pytest
 from cryptography import x509
 
+import claimlab.tokens
+from claimlab.claims import apply_claim_rules
 from claimlab.errors import (
     AlgorithmConfusionError,
     BadSignatureError,
-    ClaimError,
     ClaimsTooLargeError,
     MalformedTokenError,
     NonceMismatchError,
@@ -33,14 +36,13 @@ from claimlab.errors import (
     WrongAudienceError,
     WrongIssuerError,
 )
+from claimlab.facts import CUSTOM_CLAIMS_LIMIT
 from claimlab.tokens import (
     COOKIE_LIMIT,
-    CUSTOM_CLAIMS_LIMIT,
     ID_TOKEN_LIFETIME,
     KeyStore,
     SigningKey,
     TokenSize,
-    check_custom_claims_size,
     decode_token,
     mint,
     token_size,
@@ -604,30 +606,44 @@ def test_big_token_gets_a_cookie_warning(key: SigningKey) -> None:
     assert "cookie" in size.cookie_warning
 
 
-def test_over_the_cap_is_reported_and_raised() -> None:
-    custom = {"https://claimlab.dev/blob": "x" * CUSTOM_CLAIMS_LIMIT, "small": 1}
-    size = token_size("a.b.c", custom)
-    assert size.over_cap
-    with pytest.raises(ClaimsTooLargeError) as caught:
-        check_custom_claims_size(custom, "access token")
-    message = str(caught.value)
-    assert "access token" in message
-    assert "https://claimlab.dev/blob" in message
-    assert "fails the login" in message
-    assert isinstance(caught.value, ClaimError)
-
-
-def test_just_under_the_cap_passes() -> None:
-    name = "n"
+def test_over_cap_is_reported_exactly_where_the_claims_rule_fails_the_login() -> None:
+    # The report only measures; the rule is claims.apply_claim_rules. They agree at the edge.
+    name = "https://claimlab.dev/blob"
     overhead = len(json.dumps({name: ""}, separators=(",", ":")))
-    custom = {name: "x" * (CUSTOM_CLAIMS_LIMIT - overhead)}
-    assert check_custom_claims_size(custom) == CUSTOM_CLAIMS_LIMIT
-    custom[name] += "x"
+    at_cap = {name: "x" * (CUSTOM_CLAIMS_LIMIT - overhead)}
+    size = token_size("a.b.c", at_cap)
+    assert size.custom_claims_bytes == CUSTOM_CLAIMS_LIMIT
+    assert not size.over_cap
+    assert apply_claim_rules(at_cap, token="id_token", scope="openid") == (at_cap, [])
+
+    over = {name: at_cap[name] + "x"}
+    assert token_size("a.b.c", over).over_cap
     with pytest.raises(ClaimsTooLargeError):
-        check_custom_claims_size(custom)
+        apply_claim_rules(over, token="id_token", scope="openid")
 
 
 def test_the_real_clock_is_used_by_default(key: SigningKey, jwks: dict) -> None:
     now = int(time.time())
     token = mint(claims(iat=now, exp=now + ID_TOKEN_LIFETIME), key)
     assert decode_token(token, jwks=jwks).signature_verified
+
+
+# --- layout ----------------------------------------------------------------------------------
+
+
+def test_token_modules_import_only_the_ones_listed_before_them() -> None:
+    # The order claimlab/tokens/__init__.py's docstring gives; importing upwards only means
+    # no cycles, and a newcomer can read the package top to bottom.
+    order = ["encoding", "keys", "signing", "jwks", "verify", "size"]
+    package = Path(claimlab.tokens.__file__).parent
+    assert {m.name for m in pkgutil.iter_modules([str(package)])} == set(order)
+    for position, name in enumerate(order):
+        tree = ast.parse((package / f"{name}.py").read_text("utf-8"))
+        siblings = {
+            node.module.removeprefix("claimlab.tokens.")
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("claimlab.tokens.")
+        }
+        assert siblings <= set(order[:position]), name

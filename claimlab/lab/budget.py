@@ -1,8 +1,8 @@
 """``size_budget``: where a token's bytes go, against the two limits that matter.
 
 Auth0 fails a login whose custom claims pass 100 KB of JSON in one token
-(:data:`claimlab.claims.CUSTOM_CLAIMS_LIMIT`); long before that, an ID token past 4,096 bytes
-no longer fits the single cookie many web SDKs keep it in (:data:`claimlab.tokens.COOKIE_LIMIT`).
+(:data:`claimlab.facts.CUSTOM_CLAIMS_LIMIT`); long before that, an ID token past 4,096 bytes
+no longer fits the single cookie many web SDKs keep it in (:data:`claimlab.facts.COOKIE_LIMIT`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from claimlab import claims as claim_rules
-from claimlab import tokens
+from claimlab import facts
 from claimlab.errors import ClaimlabError
 from claimlab.lab.sweep import Sweep
 from claimlab.tenant.login import LoginResult
@@ -36,8 +36,8 @@ class SizeBudget:
     custom_claims_bytes: int
     token_bytes: int
     source: str
-    custom_claims_limit: int = claim_rules.CUSTOM_CLAIMS_LIMIT
-    cookie_limit: int = tokens.COOKIE_LIMIT
+    custom_claims_limit: int = facts.CUSTOM_CLAIMS_LIMIT
+    cookie_limit: int = facts.COOKIE_LIMIT
 
     @property
     def custom_share(self) -> float:

@@ -19,6 +19,7 @@ from typing import Any
 from claimlab import claims as claim_rules
 from claimlab import tokens
 from claimlab.errors import ClaimlabError
+from claimlab.facts import ID_TOKEN
 from claimlab.lab.generate import steady_mocks
 from claimlab.runtime import Action, run_action
 from claimlab.tenant.login import LoginResult
@@ -172,7 +173,7 @@ def _custom(claims: Mapping[str, Any]) -> frozenset[str]:
 def _action_side(action: Any, event: Any, run_options: Mapping[str, Any]) -> _Side:
     result = run_action(action, event, **run_options).raise_for_error()
     scopes = (result.event or {}).get("transaction", {}).get("requested_scopes")
-    kept, _ = claim_rules.apply_claim_rules(result.id_token_claims, token="id_token", scope=scopes)
+    kept, _ = claim_rules.apply_claim_rules(result.id_token_claims, token=ID_TOKEN, scope=scopes)
     return _Side(dict(kept), frozenset(kept), None)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from claimlab.errors import ActionError, ClaimError, LoginDenied
 from claimlab.lab.generate import VARIANTS, Variant, check_flows, variant
 from claimlab.runtime import Action
+from claimlab.runtime.run import DEFAULT_TIMEOUT
 from claimlab.tenant.local import LocalTenant
 from claimlab.tenant.login import LoginResult, explain
 
@@ -214,7 +215,7 @@ def matrix(
     secrets: Mapping[str, str] | None = None,
     dependencies: Sequence[str] | None = None,
     tenant: LocalTenant | None = None,
-    timeout: float = 20.0,
+    timeout: float = DEFAULT_TIMEOUT,
     **tenant_options: Any,
 ) -> Matrix:
     """Log every user in through every flow under every variant, and tabulate the claims.

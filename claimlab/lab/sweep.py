@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from claimlab import tokens
+from claimlab import facts
 from claimlab.errors import ClaimError, ClaimlabError
 from claimlab.lab.generate import FLOWS, GeneratedLogin, check_flows, iter_logins, steady_mocks
 from claimlab.runtime import Action, ActionResult, Runner, run_many
-from claimlab.runtime.run import Network
+from claimlab.runtime.run import DEFAULT_TIMEOUT, Network
 from claimlab.runtime.worker import Worker
 from claimlab.tenant.local import LocalTenant
 
@@ -101,8 +101,8 @@ class Sweep:
             "min": min(measured),
             "median": statistics.median(measured),
             "max": max(measured),
-            "over_cookie_limit": sum(b > tokens.COOKIE_LIMIT for b in measured) / len(measured),
-            "cookie_limit": tokens.COOKIE_LIMIT,
+            "over_cookie_limit": sum(b > facts.COOKIE_LIMIT for b in measured) / len(measured),
+            "cookie_limit": facts.COOKIE_LIMIT,
             "custom_claims_max": max(claims),
         }
 
@@ -179,7 +179,7 @@ class Sweep:
             lines.append(
                 f"ID token bytes: min {sizes['min']:,}, median {sizes['median']:,.0f}, "
                 f"max {sizes['max']:,}; {sizes['over_cookie_limit']:.1%} over "
-                f"{tokens.COOKIE_LIMIT:,}"
+                f"{facts.COOKIE_LIMIT:,}"
             )
         for name, group in self.errors().items():
             lines.append(
@@ -216,7 +216,7 @@ class Sweep:
         size_line = (
             f"ID token bytes: min {sizes['min']:,}, median {sizes['median']:,.0f}, max "
             f"{sizes['max']:,}; <b>{sizes['over_cookie_limit']:.1%}</b> over "
-            f"{tokens.COOKIE_LIMIT:,}"
+            f"{facts.COOKIE_LIMIT:,}"
             if sizes["tokens"]
             else "no tokens issued"
         )
@@ -309,7 +309,7 @@ def sweep(
     dependencies: Sequence[str] | None = None,
     network: Network = "mock",
     progress: bool | None = None,
-    timeout: float = 20.0,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> Sweep:
     """Log ``n`` generated users in through an Action (or a flow of Actions) and summarise.
 

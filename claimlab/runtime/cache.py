@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-POST_LOGIN = "post-login"
+from claimlab.facts import TRIGGER
 
 
 class ActionCache:
@@ -28,14 +28,14 @@ class ActionCache:
         self._stores: dict[str, dict[str, dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
-    def entries(self, trigger: str = POST_LOGIN) -> dict[str, dict[str, Any]]:
+    def entries(self, trigger: str = TRIGGER) -> dict[str, dict[str, Any]]:
         """The entries still alive for ``trigger`` (a copy)."""
         now = time.time() * 1000
         with self._lock:
             store = self._stores.get(trigger, {})
             return {k: dict(v) for k, v in store.items() if v.get("expires_at", 0) >= now}
 
-    def replace(self, entries: Mapping[str, Mapping[str, Any]], trigger: str = POST_LOGIN) -> None:
+    def replace(self, entries: Mapping[str, Mapping[str, Any]], trigger: str = TRIGGER) -> None:
         """Keep ``entries`` (what a run left in its cache) for the next run of ``trigger``."""
         with self._lock:
             self._stores[trigger] = {k: dict(v) for k, v in entries.items()}

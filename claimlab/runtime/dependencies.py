@@ -18,28 +18,29 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from claimlab.errors import DependencyError
+from claimlab.facts import MAX_DEPENDENCIES, NPM_PACKAGE_NAME, NPM_VERSION
 from claimlab.home import home
 from claimlab.runtime.node import node_tools
-
-MAX_DEPENDENCIES = 10
-"""Auth0 allows 10 npm dependencies per Action."""
 
 PINNED_VERSIONS: dict[str, str] = {"axios": "1.7.9"}
 """The versions the tutorial's Actions declare (and ``make setup`` prefetches): the ones advice
 names, so a learner copies a version that is known to work offline."""
 
-_SPEC = re.compile(r"^(?P<name>(@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*)(@(?P<version>[^\s@]+))?$", re.I)
-
 
 def parse_dependency(spec: str) -> tuple[str, str | None]:
     """Split ``"axios@1.7.9"`` into ``("axios", "1.7.9")``; a bare name means the latest."""
-    match = _SPEC.match(spec.strip())
-    if not match:
+    text = spec.strip()
+    # A scoped name starts with "@"; the version follows the next "@".
+    at = text.find("@", 1)
+    name, version = (text, None) if at < 0 else (text[:at], text[at + 1 :])
+    if not NPM_PACKAGE_NAME.fullmatch(name) or (
+        version is not None and not NPM_VERSION.fullmatch(version)
+    ):
         raise DependencyError(
             f"{spec!r} is not an npm dependency. Write it as the dashboard does: 'name@version', "
             "for example 'axios@1.7.9'."
         )
-    return match["name"], match["version"]
+    return name, version
 
 
 def normalise(dependencies: Iterable[str] | None) -> tuple[str, ...]:
@@ -87,7 +88,7 @@ def with_declare_advice(message: str, *, cli: bool = False) -> str:
         )
     # require('lodash/fp') needs the package lodash; require('@scope/pkg/x') needs @scope/pkg.
     package = "/".join(module.split("/")[: 2 if module.startswith("@") else 1])
-    if not _SPEC.match(package):
+    if not NPM_PACKAGE_NAME.match(package):
         return message
     pinned = PINNED_VERSIONS.get(package)
     spec = f"{package}@{pinned or 'VERSION'}"

@@ -24,28 +24,34 @@ from claimlab.errors import (
     OptionError,
     OptionTypeError,
     WorkerCrashError,
+    WorkerDied,
+    WorkerStuck,
+    WorkerTimedOut,
+)
+from claimlab.facts import (
+    EXECUTION_TIMEOUT,
+    HANDLERS,
+    MAX_CODE_BYTES,
+    MAX_SECRET_VALUE,
+    MAX_SECRETS,
+    TRIGGER,
 )
 from claimlab.runtime import cassette as cassettes
 from claimlab.runtime import dependencies as deps
 from claimlab.runtime import faults
-from claimlab.runtime.cache import POST_LOGIN, ActionCache, shared_cache
+from claimlab.runtime.cache import ActionCache, shared_cache
 from claimlab.runtime.pool import Pool, default_pool, solo_lock, solo_worker
 from claimlab.runtime.protocol import Reply
 from claimlab.runtime.result import ActionResult, Command, LogLine, action_error
-from claimlab.runtime.worker import Worker, WorkerDied, WorkerStuck, WorkerTimedOut
+from claimlab.runtime.worker import Worker
 
 Network = Literal["mock", "live", "record", "replay"]
 Handler = Literal["onExecutePostLogin", "onContinuePostLogin"]
-HANDLERS: tuple[Handler, ...] = ("onExecutePostLogin", "onContinuePostLogin")
+"""One of :data:`claimlab.facts.HANDLERS`, as a type."""
 
-DEFAULT_TIMEOUT = 20.0
-"""Auth0 gives a whole trigger 20 s."""
+DEFAULT_TIMEOUT = EXECUTION_TIMEOUT
+"""A run's budget unless told otherwise: Auth0's, for a whole trigger."""
 MAX_TIMEOUT = 600.0
-
-MAX_SECRETS = 30
-MAX_SECRET_VALUE = 4096
-MAX_CODE_BYTES = 100 * 1024
-"""Auth0 recommends Actions under 100 kB for latency; it documents no hard limit."""
 
 # Past the budget, Node answers itself; this grace only matters for a synchronous loop, which
 # only killing the process can stop.
@@ -275,7 +281,7 @@ class Runner:
             "network": network,
             "mocks": mocks_key,
             "timeoutMs": int(timeout * 1000),
-            "cache": cache.entries(POST_LOGIN) if cache is not None else {},
+            "cache": cache.entries(TRIGGER) if cache is not None else {},
             # Live mode refuses this machine's own addresses except these "host:port" pairs.
             "allowLocal": [h for h in os.environ.get("CLAIMLAB_LIVE_ALLOW", "").split(",") if h],
         }
@@ -425,7 +431,7 @@ class Runner:
         def from_node(index: int, raw: dict[str, Any]) -> ActionResult:
             result = self._result(actions, prepared[index], raw)
             if cache is not None:
-                cache.replace(result.cache, POST_LOGIN)
+                cache.replace(result.cache, TRIGGER)
             return result
 
         def again(index: int, why: str, started: float) -> ActionResult:

@@ -25,7 +25,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
-from claimlab.errors import ClaimlabError
+from claimlab.errors import ClaimlabError, WorkerDied, WorkerStuck, WorkerTimedOut, _WriteTimedOut
 from claimlab.runtime import sandbox
 from claimlab.runtime.dependencies import cache_root
 from claimlab.runtime.node import NodeTools, node_tools
@@ -46,34 +46,6 @@ threads of their own), so a healthy worker answers in well under a millisecond: 
 above that and well under Auth0's 20 s execution budget. (A worker that does not echo the
 protocol token is older and runs Actions on its main thread; it is declared stuck only when its
 process is paused.)"""
-
-
-class WorkerDied(ClaimlabError):
-    """The Node process ended while a request was in flight.
-
-    ``alone`` is true when that request was the only run in flight, so the run itself took the
-    process down; otherwise the culprit is unknown, and the run should not be blamed."""
-
-    def __init__(self, message: str, stderr_tail: str = "", *, alone: bool = False) -> None:
-        super().__init__(message)
-        self.stderr_tail = stderr_tail
-        self.alone = alone
-
-
-class WorkerStuck(WorkerDied):
-    """The Node process stopped answering liveness pings and was killed."""
-
-
-class WorkerTimedOut(ClaimlabError):
-    """A run was not answered in time, and the Node process was killed."""
-
-    def __init__(self, message: str, *, alone: bool = False) -> None:
-        super().__init__(message)
-        self.alone = alone
-
-
-class _WriteTimedOut(Exception):
-    """A write could not finish before its deadline (the worker is not reading)."""
 
 
 class _Life:

@@ -12,6 +12,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from claimlab.facts import DEVICE_GRANT, ID_TOKEN_LIFETIME, PASSWORD_REALM_GRANT
+
 AppType = Literal["spa", "native", "regular_web", "non_interactive"]
 
 
@@ -87,7 +89,7 @@ class Application:
     callbacks: list[str] = field(default_factory=list)
     grant_types: list[str] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
-    id_token_lifetime: int = 36000
+    id_token_lifetime: int = ID_TOKEN_LIFETIME
 
 
 def sample_users() -> dict[str, User]:
@@ -172,9 +174,9 @@ def sample_applications(domain: str) -> dict[str, Application]:
             name="claimlab notebook (native)",
             app_type="native",
             grant_types=[
-                "urn:ietf:params:oauth:grant-type:device_code",
+                DEVICE_GRANT,
                 "password",
-                "http://auth0.com/oauth/grant-type/password-realm",
+                PASSWORD_REALM_GRANT,
                 "refresh_token",
             ],
         ),

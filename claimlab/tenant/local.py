@@ -24,8 +24,17 @@ from urllib.parse import parse_qsl, urlsplit
 from claimlab import claims as claim_rules
 from claimlab import events, tokens
 from claimlab.errors import ClaimlabError, EventError, LoginDenied, OptionError
+from claimlab.facts import (
+    ACCESS_TOKEN,
+    ACCESS_TOKEN_LIFETIME,
+    DEVICE_GRANT,
+    ID_TOKEN,
+    MAX_BINDINGS,
+    PASSWORD_REALM_GRANT,
+    TRIGGER,
+)
 from claimlab.runtime import Action, ActionCache, ActionResult, run_action, run_flow
-from claimlab.runtime.run import Network, check_timeout
+from claimlab.runtime.run import DEFAULT_TIMEOUT, Network, check_timeout
 from claimlab.tenant.directory import Application, User, sample_applications, sample_users
 from claimlab.tenant.login import LoginResult
 from claimlab.tenant.management import ActionStore
@@ -42,7 +51,6 @@ _FLOWS: dict[str, tuple[str, str]] = {
     "device": ("interactive", "oauth2-device-code"),
 }
 
-ACCESS_TOKEN_LIFETIME = 86400
 DEFAULT_SCOPE = "openid profile email"
 MAX_OPAQUE_TOKENS = 10_000
 """Opaque access tokens a LocalTenant remembers for /userinfo; older ones stop working."""
@@ -152,8 +160,12 @@ class LocalTenant:
                     "name of its own. Pass name= to bind it beside the first one, or "
                     f"unbind({loaded.name!r}) first to replace it."
                 )
-        if len(self.bindings) >= 20 and loaded.name not in {a.name for a in self.bindings}:
-            raise ClaimlabError("Auth0 allows 20 Actions per trigger; unbind one first.")
+        if len(self.bindings) >= MAX_BINDINGS and loaded.name not in {
+            a.name for a in self.bindings
+        }:
+            raise ClaimlabError(
+                f"Auth0 allows {MAX_BINDINGS} Actions per trigger; unbind one first."
+            )
         self._files[loaded.name] = loaded.file
         try:
             self.actions_store.install(
@@ -176,7 +188,7 @@ class LocalTenant:
             raise ClaimlabError(f"No Action named {name!r} is bound (bound: {bound}).") from None
 
     def _reload_bindings(self, trigger: str, bound: list[dict[str, Any]]) -> None:
-        if trigger != "post-login":
+        if trigger != TRIGGER:
             return
         self.bindings = [
             Action(
@@ -418,8 +430,8 @@ class LocalTenant:
             request["method"] = "POST"
             request["query"] = {}
             grant = {
-                "password": "http://auth0.com/oauth/grant-type/password-realm",
-                "device": "urn:ietf:params:oauth:grant-type:device_code",
+                "password": PASSWORD_REALM_GRANT,
+                "device": DEVICE_GRANT,
                 "refresh": "refresh_token",
             }[flow]
             request["body"] = {"grant_type": grant, "client_id": app.client_id}
@@ -471,7 +483,7 @@ class LocalTenant:
         *,
         prompt: str | None = None,
         max_age: int | None = None,
-        timeout: float = 20.0,
+        timeout: float = DEFAULT_TIMEOUT,
         event_override: Callable[[dict[str, Any]], None] | Mapping[str, Any] | None = None,
     ) -> LoginResult:
         """Log a user in: run the bound Actions and return the tokens Auth0 would issue.
@@ -592,7 +604,7 @@ class LocalTenant:
             signing_key = self.keys.current
         id_custom, id_dropped = claim_rules.apply_claim_rules(
             outcome.id_token_claims if outcome else {},
-            token="id_token",
+            token=ID_TOKEN,
             scope=scopes,
             namespaced_only=self.namespaced_claims_only,
         )
@@ -618,7 +630,7 @@ class LocalTenant:
         if audience and audience != self.userinfo_audience:
             at_custom, at_dropped = claim_rules.apply_claim_rules(
                 outcome.access_token_claims if outcome else {},
-                token="access_token",
+                token=ACCESS_TOKEN,
                 scope=scopes,
                 audience=audience,
                 auth0_api=self._is_own_api(audience) or None,

@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 import time
 import uuid
@@ -55,61 +54,38 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from claimlab.errors import ClaimlabError
+from claimlab.errors import ClaimlabError, ManagementError
+from claimlab.facts import CREATE_ACTIONS as CREATE
+from claimlab.facts import (
+    DEFAULT_PER_PAGE,
+    DEFAULT_RUNTIME,
+    END_OF_LIFE_RUNTIMES,
+    MAX_BINDINGS,
+    MAX_DEPENDENCIES,
+    MAX_PER_PAGE,
+    MAX_SECRET_NAME,
+    MAX_SECRET_VALUE,
+    MAX_SECRETS,
+    MAX_VERSIONS,
+    NPM_PACKAGE_NAME,
+    NPM_VERSION,
+    RUNTIME_ALIASES,
+    RUNTIMES,
+    TRIGGER,
+    TRIGGER_IDS,
+    TRIGGERS,
+)
+from claimlab.facts import DELETE_ACTIONS as DELETE
+from claimlab.facts import READ_ACTIONS as READ
+from claimlab.facts import UPDATE_ACTIONS as UPDATE
 from claimlab.runtime.dependencies import parse_dependency
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v2"
 
-DEFAULT_RUNTIME = "node22"
-RUNTIMES = ("node18-actions", "node22")
-"""Runtimes every trigger offers, as ``GET /actions/triggers`` lists them."""
-RUNTIME_ALIASES = {"node18": "node18-actions"}
-"""``node18`` was Node 18 *beta*; like terraform-provider-auth0 we store it as node18-actions."""
-END_OF_LIFE_RUNTIMES = ("node12", "node16")
-"""Auth0 ended Node 12 and 16 on 15 August 2025; creating or updating onto them is a 400."""
-
-TRIGGERS: dict[str, str] = {
-    "post-login": "v3",
-    "credentials-exchange": "v2",
-    "pre-user-registration": "v2",
-    "post-user-registration": "v2",
-    "post-change-password": "v2",
-    "send-phone-message": "v2",
-}
-"""The triggers this tenant offers and their current version. claimlab runs only post-login;
-the others exist so that Actions for them can be created, deployed and bound like on Auth0."""
-
-TRIGGER_IDS = frozenset(
-    {
-        *TRIGGERS,
-        "custom-phone-provider",
-        "custom-email-provider",
-        "password-reset-post-challenge",
-        "custom-token-exchange",
-        "event-stream",
-        "password-hash-migration",
-        "login-post-identifier",
-        "signup-post-identifier",
-        "post-credential-validation",
-    }
-)
-"""Every trigger id Auth0 knows (auth0-python 6.8 ``ActionTriggerTypeEnum``)."""
-
-MAX_BINDINGS = 20
-MAX_DEPENDENCIES = 10
-MAX_SECRETS = 30
-MAX_SECRET_NAME = 128
-MAX_SECRET_VALUE = 4096
-MAX_VERSIONS = 50
-"""Auth0 keeps 50 versions per Action and deletes the oldest unused one beyond that."""
-DEFAULT_PER_PAGE = 20
-MAX_PER_PAGE = 100
-
 BUILT_STATE_MESSAGE = "A draft must be in the 'built' state before it can be deployed."
 
-READ, CREATE, UPDATE, DELETE = "read:actions", "create:actions", "update:actions", "delete:actions"
 _ALL_SCOPES = frozenset({READ, CREATE, UPDATE, DELETE})
 
 _REASONS = {
@@ -122,10 +98,6 @@ _REASONS = {
     500: "Internal Server Error",
     501: "Not Implemented",
 }
-
-# The npm name/version grammar claimlab.runtime.dependencies accepts ("name@version").
-_DEP_NAME = re.compile(r"^(@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*$", re.I)
-_DEP_VERSION = re.compile(r"^[^\s@]+$")
 
 Tester = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 BindingsHook = Callable[[str, list[dict[str, Any]]], None]
@@ -145,19 +117,6 @@ def error_body(status: int, message: str, error_code: str | None = None) -> dict
     if error_code:
         body["errorCode"] = error_code
     return body
-
-
-class ManagementError(Exception):
-    """A request the Management API refuses; ``handle()`` turns it into an error response."""
-
-    def __init__(self, status: int, message: str, error_code: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.error_code = error_code
-
-    def body(self) -> dict[str, Any]:
-        return error_body(self.status, self.message, self.error_code)
 
 
 def _json_type(value: Any) -> str:
@@ -363,7 +322,7 @@ class ActionStore:
 
     # --- plain-Python accessors ---------------------------------------------------------------
 
-    def bound_actions(self, trigger: str = "post-login") -> list[dict[str, Any]]:
+    def bound_actions(self, trigger: str = TRIGGER) -> list[dict[str, Any]]:
         """The deployed Actions bound to ``trigger``, in execution order.
 
         Each is ``{name, code, dependencies: ["name@version", ...], secrets: {name: value},
@@ -384,7 +343,7 @@ class ActionStore:
         dependencies: Sequence[str] = (),
         secrets: Mapping[str, str] | None = None,
         position: int | None = None,
-        trigger: str = "post-login",
+        trigger: str = TRIGGER,
     ) -> None:
         """Save, build, deploy and bind an Action in one step, as the dashboard's Deploy button
         and drag into a flow do together. It keeps its place if already bound; otherwise it goes
@@ -416,7 +375,7 @@ class ActionStore:
                 order.insert(len(order) if position is None else position, action.id)
                 self._rebind(trigger, order)
 
-    def uninstall(self, name: str, trigger: str = "post-login") -> None:
+    def uninstall(self, name: str, trigger: str = TRIGGER) -> None:
         """Take an Action out of a trigger's bindings (it stays in the library)."""
         with self._lock:
             action = self._by_name(name)
@@ -476,7 +435,7 @@ class ActionStore:
                 return answer.run()
             return answer
         except ManagementError as error:
-            return error.status, {}, error.body()
+            return error.status, {}, error_body(error.status, error.message, error.error_code)
 
     # --- time and build status ------------------------------------------------------------------
 
@@ -1193,11 +1152,11 @@ def _dependencies(value: Any) -> tuple[tuple[str, str], ...]:
         if name is None:
             raise _invalid("Missing required property: name", prop)
         _expect(name, "string", f"{prop}.name")
-        if not _DEP_NAME.match(name):
+        if not NPM_PACKAGE_NAME.match(name):
             raise _invalid(f"{name!r} is not an npm package name", f"{prop}.name")
         version = item.get("version") or "latest"
         _expect(version, "string", f"{prop}.version")
-        if not _DEP_VERSION.match(version):
+        if not NPM_VERSION.match(version):
             raise _invalid(f"{version!r} is not an npm version", f"{prop}.version")
         if item.get("registry_url") is not None:
             raise _invalid(

@@ -11,6 +11,7 @@ import httpx
 import ipywidgets as widgets
 
 from claimlab import dogs
+from claimlab.dogs import DOG_CLAIM
 from claimlab.tenant.login import Explanation, LoginResult, explain
 from claimlab.tokens import DecodedToken
 from claimlab.widgets.markup import (
@@ -25,9 +26,6 @@ from claimlab.widgets.markup import (
     link,
 )
 from claimlab.widgets.snapshot import Snapshotted
-
-#: The custom claim the tutorial's Action sets: a dog image URL from the Dog API.
-DOG_CLAIM = "https://dogfy.com/random_dog"
 
 _CARD_CLASS = "claimlab-card"
 # Layout has no border-radius, so the card's rounded corners come from this one rule. It is a

@@ -8,13 +8,8 @@ from typing import Any
 import ipywidgets as widgets
 
 from claimlab.claims import custom_claims_size
-from claimlab.tokens import (
-    COOKIE_LIMIT,
-    CUSTOM_CLAIMS_LIMIT,
-    DecodedToken,
-    decode_token,
-    token_size,
-)
+from claimlab.facts import COOKIE_LIMIT, CUSTOM_CLAIMS_LIMIT
+from claimlab.tokens import DecodedToken, decode_token, token_size
 from claimlab.widgets.claims_table import claim_kind, render_claims_html
 from claimlab.widgets.markup import (
     CODE,

@@ -39,9 +39,11 @@ browser:
 	@if [ "$$CI" = true ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ ! -x /usr/bin/chromium ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
-# The everyday loop: lint and every test not marked slow (no Binder rehearsal, browser or site).
+# The everyday loop, under a minute: lint and every test not marked slow (tests/conftest.py says
+# which are), spread over the cores by pytest-xdist. Its last lines are the five slowest tests and
+# the wall time; `make test` runs everything, one test at a time, as CI does.
 check: lint
-	CLAIMLAB_LOCAL=1 $(BIN)/python -m pytest -q -m "not slow" tests
+	CLAIMLAB_LOCAL=1 $(BIN)/python -m pytest -q -m "not slow" -n auto --durations=5 tests
 
 test: lint browser
 	CLAIMLAB_LOCAL=1 $(BIN)/python -m pytest tests

@@ -2,7 +2,8 @@
 
 The runtime tests run real Actions on a real Node.js. They share one worker (the process-wide
 ``default_pool``) and one npm install of axios per session; tests that must crash or restart
-a worker get a fresh one of their own.
+a worker get a fresh one of their own. Under pytest-xdist (`make check`) each xdist worker is a
+session of its own: its own CLAIMLAB_HOME, Node worker and npm install.
 """
 
 from __future__ import annotations
@@ -95,12 +96,43 @@ def fresh_runner() -> Iterator[Runner]:
         worker.close()
 
 
-# Minutes-long rehearsals (a fresh PyPI environment, a browser, a whole static site): `make test`
-# runs them, `make check` leaves them out.
+# `make check` runs every test not marked slow and must stay under a minute; `make test` runs all.
+# Minutes-long rehearsals (a fresh PyPI environment, a browser, a whole static site): whole modules.
 SLOW_MODULES = frozenset({"test_binder", "test_browser", "test_readme_setup", "test_site"})
+
+# Single tests of 2 s or more, each waiting out a real clock or a real process; each comment says
+# what it waits for and, where there is one, which quicker test pins the same behaviour.
+SLOW_TESTS = frozenset(
+    {
+        # runs every notebook and solution (~20 s); `make test` runs the notebooks under nbval too
+        "test_notebooks.py::test_running_every_notebook_and_solution_leaves_git_status_clean",
+        # the SDK's 1+2+4+8 s backoff; all or nothing: test_a_new_action_that_cannot_be_bound_...
+        "test_deploy.py::test_persistent_500s_on_deploy_fail_saying_what_and_leave_no_action",
+        # two backoffs of a second; a 429 waited out: test_a_rate_limited_token_endpoint_...
+        "test_deploy.py::test_deploy_survives_503s_on_create_and_on_binding",
+        "test_deploy.py::test_deploy_waits_out_a_429_until_its_reset",
+        # the 5 s liveness check; a worker replaced after a crash: test_process_exit_is_a_worker_...
+        "test_runtime_threads.py::"
+        "test_a_paused_worker_is_declared_stuck_and_the_next_run_gets_a_new_one",
+        # kills a worker under two slow runs; a rerun after a crash: ..._another_actions_crash_...
+        "test_runtime_threads.py::test_in_mock_mode_runs_in_flight_when_the_worker_dies_run_again",
+        # fills V8's heap (~6 s); a crash and a new worker: test_process_exit_is_a_worker_crash_...
+        "test_runtime_errors.py::test_running_out_of_memory_is_a_worker_crash",
+        # the 3 s timeout; a synchronous loop stopped: test_a_synchronous_loop_is_stopped_in_its_...
+        "test_runtime_isolation.py::test_a_bad_action_fails_only_its_own_run"
+        "[  for (;;) {}-ActionTimeoutError-did not finish within 3 s]",
+        # watches the worker's CPU for 1.5 s after a timeout: no quicker way to see it go idle
+        "test_runtime_isolation.py::test_a_runaway_async_loop_stops_burning_cpu_after_its_timeout",
+        # four CLI processes against a served tenant; deploy and rollback in-process: test_deploy
+        "test_cli_deploy.py::test_deploy_dry_run_deploy_again_and_rollback",
+        # four more; a secret never shown, in-process: test_deploy's test_plan_shows_code_...
+        "test_cli_deploy.py::test_secret_value_comes_from_the_environment_and_is_never_printed",
+    }
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if item.module is not None and item.module.__name__.rpartition(".")[2] in SLOW_MODULES:
+        module = item.module.__name__.rpartition(".")[2] if item.module is not None else ""
+        if module in SLOW_MODULES or item.nodeid.removeprefix("tests/") in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)

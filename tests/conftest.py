@@ -127,6 +127,11 @@ SLOW_TESTS = frozenset(
         "test_cli_deploy.py::test_deploy_dry_run_deploy_again_and_rollback",
         # four more; a secret never shown, in-process: test_deploy's test_plan_shows_code_...
         "test_cli_deploy.py::test_secret_value_comes_from_the_environment_and_is_never_printed",
+        # starts JupyterLab and a browser (~10 s); the link's target: test_magic's other tests
+        "test_magic.py::test_in_jupyterlab_the_link_opens_the_action_in_the_editor",
+        # 300 Hypothesis examples, each signed (~4 s); the same rule on fixed claims and on
+        # generated logins: the other tests in test_lab_encoded_size.py
+        "test_lab_encoded_size.py::test_any_json_claims_measure_as_long_as_the_signed_token",
     }
 )
 

@@ -12,8 +12,8 @@ import ipywidgets as widgets
 
 from claimlab import dogs
 from claimlab.dogs import DOG_CLAIM
-from claimlab.tenant.explain import Explanation, explain
 from claimlab.issued import IssuedTokens
+from claimlab.tenant.explain import Explanation, explain
 from claimlab.tenant.result import LoginResult
 from claimlab.tokens import DecodedToken
 from claimlab.widgets.markup import (
@@ -311,8 +311,9 @@ def profile_card(
     """The profile card an app shows after login, with the dog from the custom claim.
 
     ``claims`` are the ID token's claims, or the login itself (``tenant.login(...)`` or
-    ``connect().login()``), whose verified ID token then gives them. The picture is shown from the ``picture`` claim only
-    when it is one of claimlab's dog URLs (or, with ``network="live"``, any http(s) URL);
+    ``connect().login()``), whose verified ID token then gives them. The picture is shown from
+    the ``picture`` claim only when it is one of claimlab's dog URLs (or, with
+    ``network="live"``, any http(s) URL);
     otherwise, e.g. for a Gravatar URL offline, an initials avatar is drawn instead. The dog
     comes from ``claims[dog_claim]``, fetched with :func:`claimlab.dogs.fetch_image` over
     ``network`` (``"mock"`` or ``"live"``), its breed beneath it; when the claim is missing

@@ -615,3 +615,24 @@ def test_snapshots_fetch_nothing_and_escape_what_they_show(store: KeyStore) -> N
     snapshot = cw.token_inspector(token).snapshot_html()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snapshot and SCRIPT not in snapshot
     assert re.findall(r"src='(?!data:)", snapshot) == []
+
+
+def test_a_card_takes_a_login_over_http_as_it_takes_a_local_one() -> None:
+    from claimlab import LocalTenant
+    from claimlab.oauth import login_password
+
+    tenant = LocalTenant()
+    tenant.bind(
+        Path(__file__).resolve().parent.parent / "notebooks" / "actions" / "assign-random-dog.js",
+        dependencies=["axios@1.7.9"],
+    )
+    with tenant.serve() as server:
+        tokens = login_password(
+            server.domain, tenant.default_client_id, "alice", "correct-horse-battery-staple"
+        )
+        card = cw.profile_card(tokens)
+    # The card shows the verified token's claims: the dog the Action set, and who logged in.
+    assert card.claims == tokens.decode().claims
+    assert card.claims[DOG] == tokens.claims[DOG]
+    assert card.dog_image is not None
+    assert tenant.user("alice").name in card.identity.value

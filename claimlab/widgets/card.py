@@ -12,6 +12,7 @@ import ipywidgets as widgets
 
 from claimlab import dogs
 from claimlab.dogs import DOG_CLAIM
+from claimlab.issued import IssuedTokens
 from claimlab.tenant.explain import Explanation, explain
 from claimlab.tenant.result import LoginResult
 from claimlab.tokens import DecodedToken
@@ -88,7 +89,7 @@ class ProfileCard(Snapshotted, widgets.VBox):
 
     def __init__(
         self,
-        claims: Mapping[str, Any] | DecodedToken | LoginResult,
+        claims: Mapping[str, Any] | DecodedToken | IssuedTokens,
         *,
         dog_claim: str = DOG_CLAIM,
         network: str = "mock",
@@ -133,14 +134,15 @@ class ProfileCard(Snapshotted, widgets.VBox):
 
     # -- drawing --
 
-    def update(self, claims: Mapping[str, Any] | DecodedToken | LoginResult) -> None:
+    def update(self, claims: Mapping[str, Any] | DecodedToken | IssuedTokens) -> None:
         """Show ``claims`` instead, in place: a claims dict, a :class:`DecodedToken`, or a
-        :class:`LoginResult` (its verified ID token; a missing dog is then explained)."""
+        login, local or over HTTP (its verified ID token; a missing dog on a local login is then
+        explained)."""
         explanation = None
-        if isinstance(claims, LoginResult):
+        if isinstance(claims, IssuedTokens):
             login = claims
             claims = login.decode().claims
-            if self.dog_claim not in claims:
+            if self.dog_claim not in claims and isinstance(login, LoginResult):
                 explanation = explain(login, self.dog_claim)
         if isinstance(claims, DecodedToken):
             claims = claims.claims
@@ -300,7 +302,7 @@ class ProfileCard(Snapshotted, widgets.VBox):
 
 
 def profile_card(
-    claims: Mapping[str, Any] | DecodedToken | LoginResult,
+    claims: Mapping[str, Any] | DecodedToken | IssuedTokens,
     *,
     dog_claim: str = DOG_CLAIM,
     network: str = "mock",
@@ -308,9 +310,10 @@ def profile_card(
 ) -> ProfileCard:
     """The profile card an app shows after login, with the dog from the custom claim.
 
-    ``claims`` are the ID token's claims, or the login itself (``tenant.login(...)``), whose
-    verified ID token then gives them. The picture is shown from the ``picture`` claim only
-    when it is one of claimlab's dog URLs (or, with ``network="live"``, any http(s) URL);
+    ``claims`` are the ID token's claims, or the login itself (``tenant.login(...)`` or
+    ``connect().login()``), whose verified ID token then gives them. The picture is shown from
+    the ``picture`` claim only when it is one of claimlab's dog URLs (or, with
+    ``network="live"``, any http(s) URL);
     otherwise, e.g. for a Gravatar URL offline, an initials avatar is drawn instead. The dog
     comes from ``claims[dog_claim]``, fetched with :func:`claimlab.dogs.fetch_image` over
     ``network`` (``"mock"`` or ``"live"``), its breed beneath it; when the claim is missing

@@ -13,6 +13,7 @@ import contextlib
 import io
 import os
 import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -32,16 +33,28 @@ def _environment(env: Mapping[str, str]) -> Iterator[None]:
         os.environ.update(saved)
 
 
+@contextlib.contextmanager
+def _stdin(replacement: io.StringIO) -> Iterator[None]:
+    saved = sys.stdin
+    sys.stdin = replacement
+    try:
+        yield
+    finally:
+        sys.stdin = saved
+
+
 def run_cli(
     *args: str | Path, env: Mapping[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """What ``subprocess.run([python, "-m", "claimlab.cli", *args], capture_output=True,
-    text=True)`` would return; an exception that escapes ``main`` fails the test."""
+    """What ``subprocess.run([python, "-m", "claimlab.cli", *args], stdin=subprocess.DEVNULL,
+    capture_output=True, text=True)`` would return: stdin is empty and no terminal. An exception
+    that escapes ``main`` fails the test."""
     argv = [str(arg) for arg in args]
     out, err = io.StringIO(), io.StringIO()
     with (
         _environment(os.environ if env is None else env),
         contextlib.chdir(cwd or Path.cwd()),
+        _stdin(io.StringIO("")),
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(err),
     ):

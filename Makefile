@@ -41,9 +41,10 @@ browser:
 
 # The everyday loop, under a minute: lint and every test not marked slow (tests/conftest.py says
 # which are), spread over the cores by pytest-xdist. Its last lines are the five slowest tests and
-# the wall time; `make test` runs everything, one test at a time, as CI does.
+# the wall time; `make test` runs everything, one test at a time, as CI does. nbval (the
+# notebooks' runner, which imports nbformat and jsonschema: a second per process) stays out.
 check: lint
-	CLAIMLAB_LOCAL=1 $(BIN)/python -m pytest -q -m "not slow" -n auto --durations=5 tests
+	CLAIMLAB_LOCAL=1 $(BIN)/python -m pytest -q -m "not slow" -n auto --durations=5 -p no:nbval tests
 
 test: lint browser
 	CLAIMLAB_LOCAL=1 $(BIN)/python -m pytest tests

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from claimlab import tls
 from claimlab.deploy.credentials import base_url
 from claimlab.errors import ClaimlabError, LoginDenied
 from claimlab.facts import DEVICE_GRANT, PASSWORD_REALM_GRANT
@@ -63,7 +64,7 @@ def _client(http: httpx.Client | None) -> Iterator[httpx.Client]:
     if http is not None:
         yield http
         return
-    with httpx.Client(timeout=30.0) as client:
+    with httpx.Client(timeout=30.0, verify=tls.context()) as client:
         yield client
 
 

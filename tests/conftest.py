@@ -141,3 +141,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         module = item.module.__name__.rpartition(".")[2] if item.module is not None else ""
         if module in SLOW_MODULES or item.nodeid.removeprefix("tests/") in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    # Under -m "not slow" (`make check`) a slow module would be imported only to be deselected;
+    # left uncollected, its imports (nbformat and jsonschema: about a second) cost no process.
+    if config.getoption("markexpr") == "not slow" and collection_path.stem in SLOW_MODULES:
+        return True
+    return None

@@ -74,7 +74,10 @@ class Service(BaseHTTPRequestHandler):
 def service(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     Service.hits = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Service)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # Polling every 10 ms: shutdown() returns at once rather than after half a second.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
     thread.start()
     # Live mode (and so "record") reaches this machine only where allowed.
     monkeypatch.setenv("CLAIMLAB_LIVE_ALLOW", f"127.0.0.1:{server.server_address[1]}")

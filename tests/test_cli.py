@@ -1,4 +1,6 @@
-"""The ``claimlab`` command line, run as a real process (``python -m claimlab.cli``)."""
+"""The ``claimlab`` command line: each command run in-process (``claimlab.cli.main``), with its
+own CLAIMLAB_HOME, and as a real process (``python -m claimlab.cli``) where the process matters:
+the module's ``prefetch`` and a usage error's exit status."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_inprocess import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 TUTORIAL = REPO / "notebooks" / "actions" / "assign-random-dog.js"
@@ -28,20 +31,13 @@ RUN_KEYS = {
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The environment of every claimlab process here: a CLAIMLAB_HOME of this module's own,
-    with axios@1.7.9 installed once by `claimlab prefetch`."""
+    """The environment of every claimlab command here: a CLAIMLAB_HOME of this module's own,
+    with axios@1.7.9 installed once by a `claimlab prefetch` process."""
     home = tmp_path_factory.mktemp("claimlab-home-cli")
     environment = {**os.environ, "CLAIMLAB_HOME": str(home)}
-    done = subprocess.run(
-        [sys.executable, "-m", "claimlab.cli", "prefetch", AXIOS],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=REPO,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    assert f"axios@1.7.9 into {home}" in done.stdout
+    done = claimlab_process(environment, "prefetch", AXIOS)
+    assert done.code == 0, done.err
+    assert f"axios@1.7.9 into {home}" in done.out
     return environment
 
 
@@ -56,13 +52,17 @@ class Run:
 
 
 def claimlab(env: dict[str, str], *args: str | Path) -> Run:
+    return Run(run_cli(*args, env=env, cwd=REPO))
+
+
+def claimlab_process(env: dict[str, str], *args: str | Path) -> Run:
     done = subprocess.run(
         [sys.executable, "-m", "claimlab.cli", *map(str, args)],
         capture_output=True,
         text=True,
         env=env,
         cwd=REPO,
-        timeout=120,
+        timeout=300,
     )
     return Run(done)
 
@@ -176,7 +176,7 @@ def test_bad_event_file_exits_2_naming_the_line(env: dict[str, str], tmp_path: P
 
 
 def test_argparse_errors_exit_2(env: dict[str, str]) -> None:
-    run = claimlab(env, "login", "--event", "refresh")  # a login builds its own event
+    run = claimlab_process(env, "login", "--event", "refresh")  # a login builds its own event
     assert run.code == 2
     assert "unrecognized arguments: --event" in run.err
     assert_no_traceback(run)

@@ -1,5 +1,6 @@
 """``claimlab tenant serve``, ``claimlab deploy`` and ``claimlab rollback`` as a user runs them:
-separate processes, credentials in the environment (or a .env file), no terminal.
+separate processes, credentials in the environment (or a .env file), no terminal. Checks of
+the input a command refuses before it reaches any tenant run it in-process (``claimlab.cli.main``).
 
 The tenant is served by a ``claimlab tenant serve --json`` subprocess on 127.0.0.1; what the
 deploys did is read back through auth0-python from this process.
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from auth0.management import Auth0
+from cli_inprocess import run_cli
 
 from claimlab.deploy import NOT_IN_ANSWER, Credentials, management_client
 
@@ -201,6 +203,8 @@ def test_missing_credentials_without_a_terminal_exit_2_naming_the_variable(
     env["AUTH0_CLIENT_SECRET"] = "secret"
     del env[missing]
     for args in (("deploy", str(dog), "--name", "dog"), ("rollback", "dog", "1")):
+        # A process of its own: in-process, a Jupyter kernel loaded by another test would
+        # count as a terminal to ask at.
         run = claimlab(*args, env=env, cwd=tmp_path)
         assert run.returncode == 2, run.stderr
         assert f"{missing} is not set" in run.stderr
@@ -252,9 +256,9 @@ def test_wrong_client_secret_exits_1_naming_the_variables(
 
 
 def test_bad_input_exits_2(env: dict[str, str], dog: Path, tmp_path: Path) -> None:
-    no_file = claimlab("deploy", str(tmp_path / "nope.js"), "--name", "dog", env=env, cwd=tmp_path)
+    no_file = run_cli("deploy", str(tmp_path / "nope.js"), "--name", "dog", env=env, cwd=tmp_path)
     assert no_file.returncode == 2 and "no Action file" in no_file.stderr
-    bad_dependency = claimlab(
+    bad_dependency = run_cli(
         "deploy", str(dog), "--name", "dog", "--dependency", "axios@@1", env=env, cwd=tmp_path
     )
     assert bad_dependency.returncode == 2

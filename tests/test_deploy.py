@@ -17,6 +17,7 @@ import httpx
 import pytest
 from auth0.management import Auth0
 
+from claimlab import tls
 from claimlab.deploy import (
     NOT_IN_ANSWER,
     Credentials,
@@ -53,7 +54,7 @@ def claim(value: str, extra: str = "") -> str:
 
 @pytest.fixture
 def mgmt(server: TenantServer) -> Iterator[Auth0]:
-    with httpx.Client(timeout=10.0) as http:
+    with httpx.Client(timeout=10.0, verify=tls.context()) as http:
         yield management_client(server, http=http)
 
 

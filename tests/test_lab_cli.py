@@ -1,4 +1,5 @@
-"""``claimlab matrix``, ``sweep`` and ``diff``, run as real processes."""
+"""``claimlab matrix``, ``sweep`` and ``diff``: in-process (``claimlab.cli.main``), and as real
+processes where the process matters (a reader that leaves a pipe early)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_inprocess import run_cli
 
 from claimlab.tenant import LocalTenant
 
@@ -24,14 +26,7 @@ def env(claimlab_home: Path) -> dict[str, str]:
 
 
 def claimlab(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "claimlab.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=300,
-    )
+    return run_cli(*args, env=env, cwd=REPO)
 
 
 def test_matrix_json_has_a_cell_per_user_flow_variant(env, axios) -> None:

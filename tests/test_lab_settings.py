@@ -11,7 +11,6 @@ import json
 import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +29,10 @@ def _schema(plugin_id: str) -> dict:
 
 @pytest.mark.parametrize("plugin_id", sorted(OVERRIDES))
 def test_each_setting_is_one_the_plugin_has_with_a_valid_value(plugin_id: str) -> None:
+    # Imported here: jsonschema takes about a second to import (its IRI grammar), which only
+    # the process that runs this test should pay, not every process that collects it.
+    import jsonschema
+
     schema = _schema(plugin_id)
     for name, value in OVERRIDES[plugin_id].items():
         assert name in schema["properties"], f"{plugin_id} has no setting {name}"

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import secrets
+import select
 import socket
 import subprocess
 import threading
@@ -292,13 +293,13 @@ def listener() -> Iterator[tuple[int, list[object]]]:
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     udp.bind(("127.0.0.1", port))
     tcp.listen()
-    tcp.settimeout(0.2)
-    udp.settimeout(0.2)
     stop = threading.Event()
 
     def watch() -> None:
         while not stop.is_set():
-            for sock in (tcp, udp):
+            # A short wait, so the fixture's teardown does not wait long for this thread.
+            ready, _, _ = select.select([tcp, udp], [], [], 0.02)
+            for sock in ready:
                 with contextlib.suppress(OSError):
                     seen.append(sock.accept() if sock is tcp else sock.recvfrom(100))
 
@@ -311,6 +312,28 @@ def listener() -> Iterator[tuple[int, list[object]]]:
         thread.join()
         tcp.close()
         udp.close()
+
+
+def settled(port: int, seen: list[object]) -> list[object]:
+    """What reached ``listener`` up to now. After a short grace for a stray late packet, a
+    datagram and a connection of the test's own are sent and waited for: loopback queues in
+    the order of sending, so whatever was sent before them has arrived too. They are taken out
+    of ``seen`` again."""
+    time.sleep(0.05)
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
+        socket.create_connection(("127.0.0.1", port), timeout=5) as tcp,
+    ):
+        udp.bind(("127.0.0.1", 0))
+        udp.sendto(b"settle", ("127.0.0.1", port))
+        mine = {udp.getsockname(), tcp.getsockname()}
+        deadline = time.monotonic() + 5
+        while sum(item[1] in mine for item in list(seen)) < 2:  # type: ignore[index]
+            assert time.monotonic() < deadline, "the listener never saw the test's own packets"
+            time.sleep(0.005)
+    for item in [item for item in seen if item[1] in mine]:  # type: ignore[index]
+        seen.remove(item)
+    return list(seen)
 
 
 def socket_action(expression: str, port: int) -> str:
@@ -351,8 +374,7 @@ def test_every_socket_api_is_closed_in_mock_mode(
     # Listening is refused in every mode: an Action serves no one.
     expected = "EACCES" if name == "net.Server.listen" else "ECLAIMLAB_NO_MOCK"
     assert result.id_token_claims == {"outcome": expected}
-    time.sleep(0.3)  # give a stray packet time to arrive; the assertion is that none did
-    assert seen == []
+    assert settled(port, seen) == []  # no stray packet arrived
 
 
 def test_an_unhandled_socket_refusal_names_how_to_get_out() -> None:
@@ -408,16 +430,14 @@ def test_live_mode_checks_where_a_udp_datagram_resolves_to(
     port, seen = listener
     expression = REBOUND_UDP.replace("TARGET", repr(target))
     refused = run_action(socket_action(expression, port), network="live")
-    time.sleep(0.3)  # give a stray datagram time to arrive; the assertion is that none did
     assert refused.id_token_claims == {"outcome": "ECONNREFUSED"}
-    assert seen == []
+    assert settled(port, seen) == []  # no stray datagram arrived
 
     # Where the answer is allowed, the datagram goes there.
     monkeypatch.setenv("CLAIMLAB_LIVE_ALLOW", f"127.0.0.1:{port}")
     allowed = run_action(socket_action(expression, port), network="live")
-    time.sleep(0.3)
     assert allowed.id_token_claims == {"outcome": "answered"}
-    assert [data for data, _ in seen] == [b"x"]  # type: ignore[misc]
+    assert [data for data, _ in settled(port, seen)] == [b"x"]  # type: ignore[misc]
 
 
 # --- a runaway Action fails only itself --------------------------------------------------------

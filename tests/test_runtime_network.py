@@ -376,7 +376,10 @@ def server() -> Iterator[tuple[str, list[tuple[str, str, str, str]]]]:
     seen: ClassVar[list[tuple[str, str, str, str]]] = []
     handler = type("Recorder", (_Recorder,), {"seen": seen})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # Polling every 10 ms: shutdown() returns at once rather than after half a second.
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}", seen

@@ -34,6 +34,7 @@ from auth0.management.errors import (
     UnauthorizedError,
 )
 
+from claimlab import tls
 from claimlab.deploy import management_client
 from claimlab.errors import ClaimlabError
 from claimlab.events import load_event
@@ -56,7 +57,7 @@ def code(body: str = "") -> str:
 
 @pytest.fixture
 def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10.0) as client:
+    with httpx.Client(timeout=10.0, verify=tls.context()) as client:
         yield client
 
 

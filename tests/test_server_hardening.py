@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from claimlab import tls
 from claimlab.errors import ClaimlabError
 from claimlab.tenant import LocalTenant
 from claimlab.tenant.server import MAX_BODY, TenantServer
@@ -99,7 +100,7 @@ def assert_oauth_error(answer: Answer, status: int = 400) -> str:
 def served(server: TenantServer) -> Iterator[TenantServer]:
     """``server``, checked to still answer once the test is done with it."""
     yield server
-    with httpx.Client(timeout=10) as http:
+    with httpx.Client(verify=tls.context(), timeout=10) as http:
         assert http.get(f"{server.url}/.well-known/jwks.json").status_code == 200
 
 
@@ -115,6 +116,7 @@ def bearer(served: TenantServer) -> dict[str, str]:
             "audience": served.management.audience,
         },
         timeout=10,
+        verify=tls.context(),
     )
     assert answer.status_code == 200, answer.text
     return {
@@ -231,7 +233,12 @@ def test_a_client_that_stops_sending_gets_a_408_and_frees_its_thread(tenant: Loc
         data = request(server, "POST", "/api/v2/actions/actions", b"{", length="100")
         # The connection stays open, silent: the server gives up on it by itself.
         assert "did not arrive in time" in assert_api_error(raw(server, data), 408)
-        assert httpx.get(f"{server.url}/.well-known/jwks.json", timeout=10).status_code == 200
+        assert (
+            httpx.get(
+                f"{server.url}/.well-known/jwks.json", timeout=10, verify=tls.context()
+            ).status_code
+            == 200
+        )
 
 
 def read_refusal(server: TenantServer, data: bytes) -> Answer:
@@ -326,7 +333,7 @@ def test_other_management_calls_are_answered_while_an_action_test_runs(
     store = served.tenant.actions_store
     store.tester = slow_runner
     base = f"{served.url}/api/v2/actions/actions"
-    with httpx.Client(timeout=10, headers=bearer) as http:
+    with httpx.Client(verify=tls.context(), timeout=10, headers=bearer) as http:
         created = http.post(
             base,
             json={
@@ -341,7 +348,11 @@ def test_other_management_calls_are_answered_while_an_action_test_runs(
         tester = threading.Thread(
             target=lambda: answers.append(
                 httpx.post(
-                    f"{base}/{action_id}/test", json={"payload": {}}, headers=bearer, timeout=30
+                    f"{base}/{action_id}/test",
+                    json={"payload": {}},
+                    headers=bearer,
+                    timeout=30,
+                    verify=tls.context(),
                 )
             )
         )
@@ -366,7 +377,10 @@ def test_other_management_calls_are_answered_while_an_action_test_runs(
 def device_code(server: TenantServer) -> dict[str, Any]:
     client_id = next(iter(server.tenant.applications))
     answer = httpx.post(
-        f"{server.url}/oauth/device/code", data={"client_id": client_id}, timeout=10
+        f"{server.url}/oauth/device/code",
+        data={"client_id": client_id},
+        timeout=10,
+        verify=tls.context(),
     )
     assert answer.status_code == 200, answer.text
     return {**answer.json(), "client_id": client_id}
@@ -378,7 +392,7 @@ def poll(server: TenantServer, device: dict[str, Any]) -> httpx.Response:
         "device_code": device["device_code"],
         "client_id": device["client_id"],
     }
-    return httpx.post(f"{server.url}/oauth/token", data=form, timeout=10)
+    return httpx.post(f"{server.url}/oauth/token", data=form, timeout=10, verify=tls.context())
 
 
 def test_an_expired_device_code_is_reported_once_then_freed(tenant: LocalTenant) -> None:

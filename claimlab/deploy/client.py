@@ -17,6 +17,7 @@ import httpx
 from auth0.management import Auth0
 from auth0.management.core.api_error import ApiError
 
+from claimlab import tls
 from claimlab.deploy.credentials import Credentials, ManagementTarget, credentials_for
 from claimlab.errors import DeployError
 
@@ -90,7 +91,7 @@ def management_client(
 ) -> Auth0:
     """auth0-python's Management client for a tenant, local or real."""
     credentials = credentials_for(target)
-    http = http or httpx.Client(timeout=30.0)
+    http = http or httpx.Client(timeout=30.0, verify=tls.context())
     return Auth0(
         base_url=f"{credentials.base_url}/api/v2",
         token=_TokenSource(credentials, http),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -140,6 +141,16 @@ class SigningKey:
 
     def __repr__(self) -> str:
         return f"SigningKey(kid={self.kid!r})"
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_private_key(pem: bytes) -> Any:
+    """The private key in ``pem``, parsed once per process.
+
+    Parsing checks the RSA key, which takes about 30 ms; every LocalTenant reads its key file
+    again, so the same bytes are parsed once and the key object (immutable) is shared.
+    """
+    return serialization.load_pem_private_key(pem, password=None)
 
 
 def _write_file(path: Path, data: bytes, mode: int) -> None:
@@ -284,9 +295,7 @@ class KeyStore:
         if kid in self._loaded:
             return self._loaded[kid]
         try:
-            private_key = serialization.load_pem_private_key(
-                self._key_file(kid).read_bytes(), password=None
-            )
+            private_key = _parsed_private_key(self._key_file(kid).read_bytes())
             certificate = x509.load_pem_x509_certificate(self._cert_file(kid).read_bytes())
         except (OSError, ValueError) as exc:
             raise self._broken(f"key {kid} cannot be loaded ({type(exc).__name__})") from None

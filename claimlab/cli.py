@@ -56,6 +56,22 @@ def _timeout(text: str) -> float:
     return seconds
 
 
+MAX_BUILD_DELAY = 600.0
+"""The longest simulated build ``tenant serve --build-delay`` takes: ten minutes."""
+
+
+def _build_delay(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 <= seconds <= MAX_BUILD_DELAY:  # also refuses nan
+        raise argparse.ArgumentTypeError(
+            f"expected 0 (built at once) to {MAX_BUILD_DELAY:g} seconds, got {text!r}"
+        )
+    return seconds
+
+
 def _port(text: str) -> int:
     try:
         port = int(text)
@@ -305,7 +321,8 @@ def cmd_prefetch(args: argparse.Namespace) -> int:
 def cmd_tenant_serve(args: argparse.Namespace) -> int:
     from claimlab.tenant import LocalTenant
 
-    tenant = LocalTenant(network=args.network)
+    delay = {} if args.build_delay is None else {"build_delay": args.build_delay}
+    tenant = LocalTenant(network=args.network, **delay)
     server = tenant.serve(port=args.port)
     if args.json:
         # The one place the local Management secret is shown: it is this server's, made now.
@@ -743,6 +760,13 @@ def _add_tenant_parser(sub: Any) -> None:
         "--port", type=_port, default=0, help="0 to 65535; 0 picks a free port (the default)"
     )
     _add_network_option(serve)
+    serve.add_argument(
+        "--build-delay",
+        type=_build_delay,
+        metavar="SECONDS",
+        help="how long a saved Action takes to build, as Auth0's builds take a moment: a "
+        "deploy waits for it (default: LocalTenant's half second; 0 builds at once)",
+    )
     serve.add_argument("--json", action="store_true", help="print one JSON line and keep serving")
     serve.set_defaults(func=cmd_tenant_serve)
 

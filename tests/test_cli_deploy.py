@@ -1,6 +1,7 @@
 """``claimlab tenant serve``, ``claimlab deploy`` and ``claimlab rollback`` as a user runs them:
-separate processes, credentials in the environment (or a .env file), no terminal. Checks of
-the input a command refuses before it reaches any tenant run it in-process (``claimlab.cli.main``).
+separate processes, credentials in the environment (or a .env file), no terminal. The other
+commands' checks run in-process (``claimlab.cli.main``, see ``cli_inprocess``): what they test is
+the command, not the process; only a check that no terminal is there to ask at needs a process.
 
 The tenant is served by a ``claimlab tenant serve --json`` subprocess on 127.0.0.1; what the
 deploys did is read back through auth0-python from this process.
@@ -34,9 +35,19 @@ def base_env() -> dict[str, str]:
 
 @pytest.fixture
 def served() -> Iterator[dict[str, Any]]:
-    """``claimlab tenant serve --json`` in a subprocess; its first line describes it."""
+    """``claimlab tenant serve --json`` in a subprocess; its first line describes it. Its
+    builds take 50 ms: a deploy still waits for one, without half a second each time."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "claimlab.cli", "tenant", "serve", "--json"],
+        [
+            sys.executable,
+            "-m",
+            "claimlab.cli",
+            "tenant",
+            "serve",
+            "--json",
+            "--build-delay",
+            "0.05",
+        ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -178,9 +189,9 @@ def test_secret_value_comes_from_the_environment_and_is_never_printed(
     args = ("deploy", str(dog), "--name", "dog", "--dependency", "axios@1.7.9")
     with_secret = {**env, "API_KEY": SECRET_VALUE}
     runs = [
-        claimlab(*args, "--secret", "API_KEY", "--dry-run", env=with_secret, cwd=tmp_path),
-        claimlab(*args, "--secret", "API_KEY", env=with_secret, cwd=tmp_path),
-        claimlab(*args, "--secret", "API_KEY", env=with_secret, cwd=tmp_path),
+        run_cli(*args, "--secret", "API_KEY", "--dry-run", env=with_secret, cwd=tmp_path),
+        run_cli(*args, "--secret", "API_KEY", env=with_secret, cwd=tmp_path),
+        run_cli(*args, "--secret", "API_KEY", env=with_secret, cwd=tmp_path),
     ]
     for run in runs:
         assert run.returncode == 0, run.stderr
@@ -189,7 +200,8 @@ def test_secret_value_comes_from_the_environment_and_is_never_printed(
     assert "nothing to do" in runs[2].stdout
     [action] = list(mgmt.actions.list())
     assert [s.name for s in action.secrets or []] == ["API_KEY"]
-    # Without the variable and without a terminal to ask on: a usage error naming it.
+    # Without the variable and without a terminal to ask on (a process of its own: in-process, a
+    # Jupyter kernel loaded by another test would count as one): a usage error naming it.
     unset = claimlab(*args, "--secret", "API_KEY", env=env, cwd=tmp_path)
     assert unset.returncode == 2
     assert "API_KEY" in unset.stderr and "Traceback" not in unset.stderr
@@ -221,7 +233,7 @@ def test_credentials_from_a_dotenv_file_and_domain_from_the_flag(
         f"AUTH0_CLIENT_ID={management['client_id']}\n"
         f"AUTH0_CLIENT_SECRET={management['client_secret']}\n"
     )
-    run = claimlab(
+    run = run_cli(
         "deploy",
         str(dog),
         "--name",
@@ -242,7 +254,7 @@ def test_credentials_from_a_dotenv_file_and_domain_from_the_flag(
 def test_wrong_client_secret_exits_1_naming_the_variables(
     env: dict[str, str], dog: Path, tmp_path: Path
 ) -> None:
-    run = claimlab(
+    run = run_cli(
         "deploy",
         str(dog),
         "--name",
@@ -274,7 +286,7 @@ def test_probe_reports_what_the_test_endpoint_reads_and_leaves_nothing_behind(
         supported_triggers=[{"id": "post-login", "version": "v3"}],
         code="exports.onExecutePostLogin = async () => {};",
     )  # type: ignore[list-item]
-    run = claimlab("probe", env=env, cwd=tmp_path)
+    run = run_cli("probe", env=env, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert (
@@ -299,7 +311,7 @@ def test_probe_reports_what_the_test_endpoint_reads_and_leaves_nothing_behind(
 
 
 def test_probe_json(env: dict[str, str], tmp_path: Path) -> None:
-    run = claimlab("probe", "--json", env=env, cwd=tmp_path)
+    run = run_cli("probe", "--json", env=env, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     answers = json.loads(run.stdout)
     assert [(a["shape"], a["read_the_event"], a["reports_api_calls"]) for a in answers] == [

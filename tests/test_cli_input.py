@@ -81,6 +81,22 @@ def test_tenant_serve_accepts_port_0_and_65535() -> None:
         assert build_parser().parse_args(["tenant", "serve", "--port", value]).port == int(value)
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "601", "soon"])
+def test_tenant_serve_refuses_a_build_delay_outside_0_to_600_seconds(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = usage_error(capsys, "tenant", "serve", "--build-delay", value)
+    assert message.startswith("claimlab tenant serve: argument --build-delay: expected ")
+    assert "Traceback" not in message
+
+
+def test_tenant_serve_builds_as_told() -> None:
+    assert build_parser().parse_args(["tenant", "serve"]).build_delay is None
+    for value in ("0", "0.05", "600"):
+        parsed = build_parser().parse_args(["tenant", "serve", "--build-delay", value])
+        assert parsed.build_delay == float(value)
+
+
 # --- event files ---------------------------------------------------------------------------------
 
 

@@ -37,7 +37,7 @@ from claimlab.facts import (
 from claimlab.runtime import Action, ActionCache, ActionResult, run_action, run_flow
 from claimlab.runtime.run import DEFAULT_TIMEOUT, Network, check_timeout
 from claimlab.tenant.directory import Application, User, sample_applications, sample_users
-from claimlab.tenant.management import ActionStore
+from claimlab.tenant.management import BUILD_DELAY, ActionStore
 from claimlab.tenant.result import LoginResult
 from claimlab.tenant.server import TenantServer
 
@@ -91,7 +91,7 @@ class LocalTenant:
         mocks: Mapping[str, Any] | None = None,
         cassette: str | Path | None = None,
         keys: tokens.KeyStore | None = None,
-        build_delay: float = 0.5,
+        build_delay: float = BUILD_DELAY,
         namespaced_claims_only: bool = False,
     ) -> None:
         self.name = name

@@ -276,6 +276,11 @@ _ROUTES = (
 
 # --- the store --------------------------------------------------------------------------------
 
+BUILD_DELAY = 0.5
+"""Seconds a saved Action takes to build on the local tenant unless told otherwise: Auth0's
+builds take a moment, so a deploy's wait for ``built`` is exercised; short enough for a
+notebook cell."""
+
 
 class ActionStore:
     """A tenant's Actions, versions and trigger bindings, served as Management API v2.
@@ -304,7 +309,7 @@ class ActionStore:
 
     def __init__(
         self,
-        build_delay: float = 0.5,
+        build_delay: float = BUILD_DELAY,
         *,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,

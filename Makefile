@@ -39,16 +39,22 @@ browser:
 	@if [ "$$CI" = true ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ ! -x /usr/bin/chromium ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
+# Tests run on the local tenant. Compiled bytecode, and pytest's assert-rewritten test modules,
+# are cached in .venv/pycache even where PYTHONDONTWRITEBYTECODE is set (rewriting every test
+# module again costs each process about 2 s); the source tree gets no __pycache__ from tests.
+PYTEST_ENV := CLAIMLAB_LOCAL=1 PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache
+
 # The everyday loop, under a minute: lint and every test not marked slow (tests/conftest.py says
 # which are), spread over the cores by pytest-xdist. Its last lines are the five slowest tests and
 # the wall time; `make test` runs everything, one test at a time, as CI does. nbval (the
 # notebooks' runner, which imports nbformat and jsonschema: a second per process) stays out.
+# worksteal: an idle worker takes tests queued on a busy one, so neither waits at the end.
 check: lint
-	CLAIMLAB_LOCAL=1 $(BIN)/python -m pytest -q -m "not slow" -n auto --durations=5 -p no:nbval tests
+	$(PYTEST_ENV) $(BIN)/python -m pytest -q -m "not slow" -n auto --dist worksteal --durations=5 -p no:nbval tests
 
 test: lint browser
-	CLAIMLAB_LOCAL=1 $(BIN)/python -m pytest tests
-	CLAIMLAB_LOCAL=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=120 -p no:cacheprovider notebooks
+	$(PYTEST_ENV) $(BIN)/python -m pytest tests
+	$(PYTEST_ENV) $(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=120 -p no:cacheprovider notebooks
 
 # The static edition: every notebook run and written as a page in site/ (one per notebook, and an
 # index) that needs no kernel and no network. Publish the folder as it is, e.g. on GitHub Pages.

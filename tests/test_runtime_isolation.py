@@ -525,6 +525,14 @@ def test_large_runs_in_flight_each_get_their_own_secret_and_event(fresh_runner: 
             WorkerCrashError,
             "SIGKILL",
         ),
+        (
+            # Replacing process.exit does not keep its thread alive past a kill.
+            "  process.exit = () => {};\n"
+            "  await new Promise((r) => setTimeout(r, 300));\n"
+            "  process.kill(process.pid, 'SIGKILL');",
+            WorkerCrashError,
+            "SIGKILL",
+        ),
     ],
 )
 def test_a_bad_action_fails_only_its_own_run(

@@ -22,6 +22,7 @@ const { performance } = require('node:perf_hooks');
 
 const port = workerThreads.parentPort;
 const send = port.postMessage.bind(port);
+const exit = process.exit.bind(process);
 const { spec, logLimitBytes } = workerThreads.workerData;
 
 const defineProperty = Object.defineProperty;
@@ -264,7 +265,7 @@ sandbox.install({ context: () => storage.getStore() || null, noMockError: networ
 sandbox.closeInheritedDescriptors();
 sandbox.confineProcess((why) => {
   send({ exit: why });
-  process.exit(1);
+  exit(1);
 });
 
 port.on('message', (message) => {

@@ -138,10 +138,9 @@ def _pem_key(data: bytes) -> tuple[Any, str, str]:
 _URL = re.compile(r"https?://", re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=16)
-def _jwks_client(url: str) -> jwt.PyJWKClient:
-    # One client per URL keeps its 5-minute JWKS cache across calls. cooldown_duration=0
-    # lets an unknown kid refetch at once, so a key rotated a moment ago is found.
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # Built once (loading the roots costs ~40 ms of CPU), shared by every JWKS client.
     context = ssl.create_default_context()
     try:
         import certifi
@@ -151,11 +150,18 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
         context.load_verify_locations(certifi.where())
     except (ImportError, OSError):
         pass
+    return context
+
+
+@functools.lru_cache(maxsize=16)
+def _jwks_client(url: str) -> jwt.PyJWKClient:
+    # One client per URL keeps its 5-minute JWKS cache across calls. cooldown_duration=0
+    # lets an unknown kid refetch at once, so a key rotated a moment ago is found.
     return jwt.PyJWKClient(
         url,
         headers={"User-Agent": _USER_AGENT, "Accept": "application/json"},
         timeout=10,
-        ssl_context=context,
+        ssl_context=_ssl_context(),
         cooldown_duration=0,
     )
 

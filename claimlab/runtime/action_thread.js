@@ -22,6 +22,7 @@ const { performance } = require('node:perf_hooks');
 
 const port = workerThreads.parentPort;
 const send = port.postMessage.bind(port);
+// Captured too: an Action that replaces process.exit must not keep its thread alive past a kill.
 const exit = process.exit.bind(process);
 const { spec, logLimitBytes } = workerThreads.workerData;
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import ssl
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -23,6 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
+from claimlab import tls
 from claimlab.errors import TokenError, UnknownKeyError
 from claimlab.tokens.keys import SigningKey
 
@@ -138,21 +138,6 @@ def _pem_key(data: bytes) -> tuple[Any, str, str]:
 _URL = re.compile(r"https?://", re.IGNORECASE)
 
 
-@functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    # Built once (loading the roots costs ~40 ms of CPU), shared by every JWKS client.
-    context = ssl.create_default_context()
-    try:
-        import certifi
-
-        # Added to the system roots, not instead of them: a corporate proxy's CA is in
-        # the system store, while certifi rescues Pythons that ship without roots (macOS).
-        context.load_verify_locations(certifi.where())
-    except (ImportError, OSError):
-        pass
-    return context
-
-
 @functools.lru_cache(maxsize=16)
 def _jwks_client(url: str) -> jwt.PyJWKClient:
     # One client per URL keeps its 5-minute JWKS cache across calls. cooldown_duration=0
@@ -161,7 +146,7 @@ def _jwks_client(url: str) -> jwt.PyJWKClient:
         url,
         headers={"User-Agent": _USER_AGENT, "Accept": "application/json"},
         timeout=10,
-        ssl_context=_ssl_context(),
+        ssl_context=tls.jwks_context(),
         cooldown_duration=0,
     )
 

@@ -41,11 +41,15 @@ from claimlab.runtime.run import DEFAULT_TIMEOUT, MAX_TIMEOUT, check_timeout
 _TUTORIAL_AXIOS = f"axios@{deps.PINNED_VERSIONS['axios']}"
 
 
-def _timeout(text: str) -> float:
+def _seconds(text: str) -> float:
     try:
-        seconds = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+
+
+def _timeout(text: str) -> float:
+    seconds = _seconds(text)
     try:
         check_timeout(seconds)
     except OptionError:
@@ -61,10 +65,7 @@ MAX_BUILD_DELAY = 600.0
 
 
 def _build_delay(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    seconds = _seconds(text)
     if not 0 <= seconds <= MAX_BUILD_DELAY:  # also refuses nan
         raise argparse.ArgumentTypeError(
             f"expected 0 (built at once) to {MAX_BUILD_DELAY:g} seconds, got {text!r}"

@@ -7,13 +7,13 @@ so replay is seen not to reach it.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from serving import serving
 
 from claimlab.errors import ActionNetworkError, ClaimlabError
 from claimlab.events import make_event
@@ -73,19 +73,10 @@ class Service(BaseHTTPRequestHandler):
 @pytest.fixture
 def service(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     Service.hits = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Service)
-    # Polling every 10 ms: shutdown() returns at once rather than after half a second.
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-    )
-    thread.start()
-    # Live mode (and so "record") reaches this machine only where allowed.
-    monkeypatch.setenv("CLAIMLAB_LIVE_ALLOW", f"127.0.0.1:{server.server_address[1]}")
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), Service)) as port:
+        # Live mode (and so "record") reaches this machine only where allowed.
+        monkeypatch.setenv("CLAIMLAB_LIVE_ALLOW", f"127.0.0.1:{port}")
+        yield f"http://127.0.0.1:{port}"
 
 
 FETCH_ALL = """

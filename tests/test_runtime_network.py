@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from serving import serving
 
 from claimlab import dogs
 from claimlab.errors import ActionNetworkError, ActionRuntimeError
@@ -375,18 +375,8 @@ class _Recorder(BaseHTTPRequestHandler):
 def server() -> Iterator[tuple[str, list[tuple[str, str, str, str]]]]:
     seen: ClassVar[list[tuple[str, str, str, str]]] = []
     handler = type("Recorder", (_Recorder,), {"seen": seen})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    # Polling every 10 ms: shutdown() returns at once rather than after half a second.
-    thread = threading.Thread(
-        target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", seen
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as port:
+        yield f"http://127.0.0.1:{port}", seen
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import hmac
 import json
 import pkgutil
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +18,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography import x509
+from serving import serving
 
 import claimlab.tokens
 from claimlab.claims import apply_claim_rules
@@ -527,19 +527,8 @@ def jwks_server() -> Iterator[tuple[str, dict, list[str]]]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    # Polling every 10 ms: shutdown() returns at once rather than after half a second.
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-    )
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host}:{port}/.well-known/jwks.json", document, hits
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as port:
+        yield f"http://127.0.0.1:{port}/.well-known/jwks.json", document, hits
 
 
 def test_decode_with_a_jwks_url(jwks_server) -> None:

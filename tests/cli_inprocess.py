@@ -1,10 +1,11 @@
-"""The ``claimlab`` command line run inside the test process: ``claimlab.cli.main`` with the
-given environment and working folder, its exit status, stdout and stderr captured.
+"""The ``claimlab`` command line run inside the test process (:func:`run_cli`:
+``claimlab.cli.main`` with the given environment and working folder, its exit status, stdout and
+stderr captured), or as a process of its own (:func:`run_process`), with the same answer.
 
 A ``python -m claimlab.cli`` process costs about 0.3 s of CPU (an interpreter, imports, a Node
 worker of its own); in-process, a command reuses the session's imports and Node worker. Tests
-about the process itself (exit status at interpreter exit, a closed pipe, stdin, signals) still
-start a real one.
+about the process itself (exit status at interpreter exit, a closed pipe, stdin, signals, no
+terminal to ask at) still start a real one.
 """
 
 from __future__ import annotations
@@ -65,3 +66,21 @@ def run_cli(
             if isinstance(exc.code, str):
                 err.write(f"{exc.code}\n")
     return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+
+
+def run_process(
+    *args: str | Path,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m claimlab.cli *args`` as a process, stdin empty and no terminal."""
+    return subprocess.run(
+        [sys.executable, "-m", "claimlab.cli", *map(str, args)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=None if env is None else dict(env),
+        cwd=cwd,
+        timeout=timeout,
+    )

@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_inprocess import run_cli
+from cli_inprocess import run_cli, run_process
 
 REPO = Path(__file__).resolve().parents[1]
 TUTORIAL = REPO / "notebooks" / "actions" / "assign-random-dog.js"
@@ -56,15 +55,7 @@ def claimlab(env: dict[str, str], *args: str | Path) -> Run:
 
 
 def claimlab_process(env: dict[str, str], *args: str | Path) -> Run:
-    done = subprocess.run(
-        [sys.executable, "-m", "claimlab.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=300,
-    )
-    return Run(done)
+    return Run(run_process(*args, env=env, cwd=REPO))
 
 
 def write_action(folder: Path, name: str, body: str) -> Path:

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from auth0.management import Auth0
-from cli_inprocess import run_cli
+from cli_inprocess import run_cli, run_process
 
 from claimlab.deploy import NOT_IN_ANSWER, Credentials, management_client
 
@@ -94,15 +94,7 @@ def dog(dog_action: Path, tmp_path: Path) -> Path:
 
 
 def claimlab(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "claimlab.cli", *args],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=60,
-    )
+    return run_process(*args, env=env, cwd=cwd, timeout=60)
 
 
 def test_tenant_serve_json_describes_the_server(served: dict[str, Any]) -> None:

@@ -136,8 +136,9 @@ SLOW_TESTS = frozenset(
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto`` (``make check``): one worker more than the CPUs this process may use. Many
-    tests wait (a build, a timeout, a subprocess, a served tenant); measured on 2 cores, 3
-    workers finish in 53-56 s where 2 take 60-62 s, and 4 gain nothing more."""
+    tests wait (a build, a timeout, a subprocess, a served tenant); measured on 2 cores, taking
+    turns in the same hour, 3 workers finished in 53-61 s where 2 took 60-68 s, and 4 gained
+    nothing more."""
     return len(os.sched_getaffinity(0)) + 1
 
 
